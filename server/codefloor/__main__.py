@@ -1,0 +1,3 @@
+from codefloor.cli import main
+
+raise SystemExit(main())

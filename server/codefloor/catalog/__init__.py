@@ -1,0 +1,5 @@
+"""The model catalog: bundled snapshot + user overrides (see load.py) and the builder (build.py)."""
+
+from codefloor.catalog.types import FIM, LOCAL_PROVIDERS, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
+
+__all__ = ["FIM", "LOCAL_PROVIDERS", "PROVIDER_NAMES", "STREAMING", "TOOLS", "ModelCard", "Route"]

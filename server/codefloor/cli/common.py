@@ -1,0 +1,34 @@
+"""Helpers shared by subcommands: argument types with actionable errors, user-facing failure."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+
+def score_arg(text: str) -> float:
+    """A coding score floor: a finite number from 0 to 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a coding score from 0 to 100") from None
+    if math.isnan(value) or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is out of range; give a coding score from 0 to 100")
+    return value
+
+
+def token_count_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of tokens") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} tokens: give 0 or more")
+    return value
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print a one-line, actionable error to stderr and return the exit code."""
+    print(f"codefloor: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,109 @@
+"""The one exception tree every provider adapter raises.
+
+    ProviderError                     (.provider, .status_code, .retryable)
+    ├── TransportError                retryable: the request may not have reached the model
+    │   ├── ProviderTimeout           connect/read timeout
+    │   └── ProviderConnectionError   refused, reset, DNS
+    ├── RateLimited                   429; .retry_after seconds (from Retry-After) or None
+    │   └── Overloaded                Anthropic 529, "overloaded_error"
+    ├── ServerError                   5xx
+    ├── MalformedResponse             unparsable JSON/SSE, empty choices
+    │   └── StreamInterrupted         the stream ended before its finish marker
+    ├── AuthError                     401/403 -- not retryable: fix the key
+    ├── BadRequest                    400/404/422 -- not retryable
+    │   └── ContextTooLong            the prompt exceeds the model's window
+    └── FimNotSupported               the route has no native fill-in-the-middle endpoint
+
+Retryable errors send the router to the next fallback and put the route in cooldown.
+Messages are written for users and must never contain an API key: adapters build them from
+status codes and the provider's error text only (see redact()).
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class ProviderError(Exception):
+    retryable: bool = False
+
+    def __init__(self, message: str, *, provider: str = "", status_code: int | None = None) -> None:
+        super().__init__(redact(message))
+        self.provider = provider
+        self.status_code = status_code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class TransportError(ProviderError):
+    retryable = True
+
+
+class ProviderTimeout(TransportError):
+    pass
+
+
+class ProviderConnectionError(TransportError):
+    pass
+
+
+class RateLimited(ProviderError):
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class Overloaded(RateLimited):
+    pass
+
+
+class ServerError(ProviderError):
+    retryable = True
+
+
+class MalformedResponse(ProviderError):
+    retryable = True
+
+
+class StreamInterrupted(MalformedResponse):
+    pass
+
+
+class AuthError(ProviderError):
+    pass
+
+
+class BadRequest(ProviderError):
+    pass
+
+
+class ContextTooLong(BadRequest):
+    pass
+
+
+class FimNotSupported(ProviderError):
+    pass
+
+
+# Shapes of common API keys; a provider echoing a key back must not get it to the user or a log.
+_KEY_PATTERNS = re.compile(
+    r"(sk-[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}|xai-[A-Za-z0-9]{8,}|(?i:bearer)\s+[A-Za-z0-9._\-]{8,})"
+)
+_known_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Remember a configured key so redact() removes it wherever it would appear."""
+    if value and len(value) >= 6:
+        _known_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in _known_secrets:
+        if secret in text:
+            text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERNS.sub("[redacted]", text)

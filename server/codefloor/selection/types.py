@@ -1,0 +1,93 @@
+"""Inputs and outputs of the selection engine. Plain immutable values, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from codefloor.catalog.types import ModelCard, Route
+
+
+class TaskKind(str, Enum):
+    ACTION = "action"  # code actions: generate body, fix, docstring, tests, edit
+    COMPLETION = "completion"  # inline / fill-in-the-middle completion
+
+
+class Policy(str, Enum):
+    CHEAPEST = "cheapest"
+    STRONGEST = "strongest"
+    BALANCED = "balanced"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What one request needs from a model."""
+
+    task: TaskKind = TaskKind.ACTION
+    input_tokens: int = 2000
+    output_tokens: int = 500
+    required_capabilities: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """A folder's preferences (from settings). Narrowing only: they can shrink the pool, never widen it."""
+
+    min_coding_score: float = 50.0
+    policy: Policy = Policy.CHEAPEST
+    allowed_providers: frozenset[str] | None = None  # None = all
+    local_only: bool = False
+    max_cost_per_request_usd: float | None = None
+    max_fallbacks: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Routes that must not be used right now (cooling down after failures, or out of budget)."""
+
+    unavailable_routes: frozenset[str] = frozenset()  # Route.key values
+    paid_routes_blocked: bool = False  # daily budget reached: only local routes may run
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One (model, route) pair the engine may choose."""
+
+    card: ModelCard
+    route: Route
+
+    @property
+    def score(self) -> float:
+        return self.card.coding_score  # type: ignore[return-value]  # pool holds scored cards only
+
+    def expected_cost_usd(self, request: Request) -> float:
+        return (
+            request.input_tokens * self.route.input_price_per_mtok
+            + request.output_tokens * self.route.output_price_per_mtok
+        ) / 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    chosen: Candidate
+    fallbacks: tuple[Candidate, ...]
+    considered_count: int
+    eligible_count: int
+    reason: str
+    expected_cost_usd: float
+    floor: float
+    policy: Policy
+
+
+@dataclass(eq=False)
+class NoEligibleModel(Exception):
+    """Nothing meets the floor and the folder's constraints. `message` says why and what to change."""
+
+    message: str
+    floor: float
+    strongest_available: Candidate | None = None
+    considered_count: int = 0
+    hints: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,55 @@
+"""The dependency direction of ARCHITECTURE.md, checked on the source: a test that fails when broken."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "server" / "codefloor"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules_under(sub: str) -> list[Path]:
+    return sorted((PACKAGE / sub).rglob("*.py")) if (PACKAGE / sub).is_dir() else [PACKAGE / f"{sub}.py"]
+
+
+def test_selection_is_pure():
+    forbidden = ("asyncio", "httpx", "time", "random", "datetime", "os", "codefloor.providers", "codefloor.router",
+                 "codefloor.ledger", "codefloor.lsp", "codefloor.cli", "sqlite3", "threading")
+    offenders = [
+        (path.name, name)
+        for path in modules_under("selection")
+        for name in imported_modules(path)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
+    assert offenders == []
+
+
+def test_only_lsp_imports_pygls():
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "lsp" not in path.relative_to(PACKAGE).parts[:1]
+        and any(n.split(".")[0] in ("pygls", "lsprotocol") for n in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_nothing_imports_lsp_or_cli():
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in ("lsp", "cli", "__main__.py")
+        and any(n.startswith(("codefloor.lsp", "codefloor.cli")) for n in imported_modules(path))
+    ]
+    assert offenders == []
