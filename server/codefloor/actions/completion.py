@@ -1,0 +1,100 @@
+"""Inline completion: the prefix/suffix around the cursor, the request, the answer, a small cache."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from codefloor.actions.cleaning import extract_code
+from codefloor.providers.types import ChatRequest, FimRequest, Message
+
+CHARS_PER_TOKEN = 4
+MAX_COMPLETION_TOKENS = 128
+# Prefix gets most of the budget: what comes before the cursor predicts best.
+PREFIX_SHARE = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    prefix: str
+    suffix: str
+
+    @property
+    def input_tokens(self) -> int:
+        return (len(self.prefix) + len(self.suffix)) // CHARS_PER_TOKEN + 1
+
+
+def fit_context(text: str, offset: int, window_tokens: int, *, max_tokens: int = 2048) -> Context:
+    """The text before/after `offset`, trimmed at line boundaries to fit the model's window.
+
+    `window_tokens` is the chosen model's context window; the prompt uses at most
+    min(window - output, max_tokens) tokens so completions stay fast and cheap.
+    """
+    budget_chars = max(0, min(window_tokens - MAX_COMPLETION_TOKENS - 64, max_tokens)) * CHARS_PER_TOKEN
+    prefix_budget = int(budget_chars * PREFIX_SHARE)
+    prefix, suffix = text[:offset], text[offset:]
+    suffix_budget = budget_chars - min(len(prefix), prefix_budget)
+    if len(prefix) > prefix_budget:
+        cut = len(prefix) - prefix_budget
+        newline = prefix.find("\n", cut)
+        prefix = prefix[newline + 1 :] if 0 <= newline < len(prefix) else prefix[cut:]
+    if len(suffix) > suffix_budget:
+        newline = suffix.rfind("\n", 0, suffix_budget)
+        suffix = suffix[:newline] if newline >= 0 else suffix[:suffix_budget]
+    return Context(prefix, suffix)
+
+
+def fim_request(ctx: Context) -> FimRequest:
+    return FimRequest(prefix=ctx.prefix, suffix=ctx.suffix, max_tokens=MAX_COMPLETION_TOKENS, stop=("\n\n\n",))
+
+
+def chat_request(ctx: Context, language: str) -> ChatRequest:
+    """For routes without native fill-in-the-middle: ask for the missing text in a chat."""
+    user = (
+        f"Complete the {language} code at <CURSOR>. Reply with only the text to insert at <CURSOR> "
+        f"(no explanation, do not repeat the surrounding code).\n```\n{ctx.prefix}<CURSOR>{ctx.suffix}\n```"
+    )
+    system = "You are a code completion engine. Output only the inserted code."
+    return ChatRequest(messages=(Message("system", system), Message("user", user)), max_tokens=MAX_COMPLETION_TOKENS, temperature=0.0)
+
+
+def clean_completion(answer: str, ctx: Context) -> str:
+    """The insertable text: fences removed, no echo of the prefix, no overlap with the suffix."""
+    text = extract_code(answer) if "```" in answer else answer.rstrip()
+    last_line = ctx.prefix.rsplit("\n", 1)[-1]
+    if last_line.strip() and text.startswith(last_line):
+        text = text[len(last_line) :]  # the model repeated the current line
+    head = ctx.suffix.split("\n", 1)[0]
+    if head.strip() and text.endswith(head):
+        text = text[: -len(head)]  # the model continued into what already follows the cursor
+    return text
+
+
+class CompletionCache:
+    """LRU of recent completions keyed by (folder, model, prefix tail, suffix head).
+
+    Typing the same context again (undo, re-trigger) returns the previous answer without a call.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple, str] = OrderedDict()
+
+    @staticmethod
+    def key(folder: str, model: str, ctx: Context) -> tuple:
+        return (folder, model, ctx.prefix[-2000:], ctx.suffix[:500])
+
+    def get(self, key: tuple) -> str | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value: str) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
