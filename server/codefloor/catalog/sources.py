@@ -1,0 +1,295 @@
+"""Readers for the public source files: each turns one file into plain records (no joining here).
+
+The same readers read the full originals and the trimmed copies bundled in catalog/sources/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codefloor.catalog.names import EVALPLUS_NAMES, model_key, resolve_aider_alias
+
+AIDER_POLYGLOT = "aider_polyglot_leaderboard.yml"
+AIDER_EDIT = "aider_edit_leaderboard.yml"
+LITELLM = "litellm_model_prices_and_context_window.json"
+EVALPLUS = "evalplus_results.json"
+MEASURED = "measured_locally.json"
+SWEBENCH_BOARD = "bash-only"
+# EvalPlus results carry no dates; this is the date of the results.json commit (see SOURCE.md).
+EVALPLUS_DATE = "2024-12-26"
+EVALPLUS_METRIC = "humaneval+"
+
+# LiteLLM provider -> codefloor provider, for first-party (direct) prices.
+LITELLM_PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "gemini": "gemini", "deepseek": "deepseek",
+                     "mistral": "mistral", "xai": "xai"}
+
+
+class SourceError(Exception):
+    """A source file is missing or not in the expected shape; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One benchmark result for one model at one setting."""
+
+    benchmark: str
+    model: str  # the model id as the source spells it
+    key: str  # names.model_key(model)
+    display: str
+    date: str
+    value: float
+    setting: str  # "default", "reasoning_effort=high", "thinking_tokens=32000", "thinking=off"
+
+
+@dataclass(frozen=True)
+class PriceEntry:
+    """A LiteLLM entry of a first-party provider."""
+
+    provider: str
+    wire_name: str
+    key: str
+    mode: str
+    input_per_token: float
+    output_per_token: float
+    context_window: int | None
+    max_output_tokens: int | None
+    deprecation_date: str | None
+    tools: bool
+
+
+@dataclass(frozen=True)
+class OpenRouterEntry:
+    id: str
+    keys: tuple[str, ...]  # from the slug and the Hugging Face id
+    name: str
+    input_per_token: float
+    output_per_token: float
+    context_window: int | None
+    max_output_tokens: int | None
+    expiration_date: str | None
+    tools: bool
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One of our own measurements (catalog/sources/measured_locally.json)."""
+
+    id: str
+    score: float  # on the Aider polyglot scale, 0-100
+    raw: float
+    benchmark: str
+    date: str
+    command: str
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(f"{path}: missing source file") from None
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from None
+
+
+def _dated_file(folder: Path, prefix: str) -> Path:
+    files = sorted(folder.glob(f"{prefix}_????-??-??.json"))
+    if not files:
+        raise SourceError(f"{folder}: no {prefix}_YYYY-MM-DD.json file")
+    return files[-1]
+
+
+def newest_openrouter_file(folder: Path) -> Path:
+    return _dated_file(folder, "openrouter_models")
+
+
+def newest_swebench_file(folder: Path) -> Path:
+    return _dated_file(folder, "swebench_leaderboards")
+
+
+def file_date(path: Path) -> str:
+    return re.search(r"\d{4}-\d\d-\d\d", path.name).group(0)  # type: ignore[union-attr]
+
+
+# --- Aider leaderboards -------------------------------------------------------------------------
+
+_EFFORT_IN_NAME = re.compile(r"\((?:[^)]*\s)?(low|medium|high)\)")
+_THINK_IN_NAME = re.compile(r"\((\d+)k think")
+
+
+def aider_setting(run: dict[str, Any], argv: list[str]) -> str:
+    """The reasoning setting of a run, from its fields, its command line, then its display name."""
+    effort = run.get("reasoning_effort") or _flag(argv, "--reasoning-effort")
+    if effort:
+        return f"reasoning_effort={effort}"
+    tokens = run.get("thinking_tokens", _flag(argv, "--thinking-tokens"))
+    if tokens is not None:
+        count = _token_count(str(tokens))
+        return "thinking=off" if count == 0 else f"thinking_tokens={count}"
+    name = str(run.get("model", "")).lower()
+    if "no think" in name:
+        return "thinking=off"
+    if match := _THINK_IN_NAME.search(name):
+        return f"thinking_tokens={int(match.group(1)) * 1024}"
+    if match := _EFFORT_IN_NAME.search(name):
+        return f"reasoning_effort={match.group(1)}"
+    return "default"
+
+
+def _token_count(text: str) -> int:
+    text = text.strip().lower()
+    return int(float(text[:-1]) * 1024) if text.endswith("k") else int(float(text))
+
+
+def _flag(argv: list[str], flag: str) -> str | None:
+    return argv[argv.index(flag) + 1] if flag in argv and argv.index(flag) + 1 < len(argv) else None
+
+
+def aider_model(run: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """The `--model` of a run (aliases resolved at the run's date), or None for runs we cannot attribute.
+
+    Architect runs pair two models, so their score belongs to neither.
+    """
+    command = str(run.get("command") or "").split(" #")[0]
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    model = _flag(argv, "--model")
+    if model is None or "--architect" in argv or run.get("editor_model") or run.get("edit_format") == "architect":
+        return None
+    return resolve_aider_alias(model, str(run["date"])), argv
+
+
+def read_aider(path: Path, benchmark: str) -> list[Run]:
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - the [catalog] extra
+        raise SourceError("reading the aider leaderboards needs PyYAML: pip install 'codefloor[catalog]'") from None
+    try:
+        runs = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(f"{path}: missing source file") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from None
+    records = []
+    for run in runs:
+        found = aider_model(run)
+        if found is None or run.get("pass_rate_2") is None:
+            continue
+        model, argv = found
+        records.append(
+            Run(benchmark, model, model_key(model), str(run["model"]), str(run["date"]), float(run["pass_rate_2"]),
+                aider_setting(run, argv))
+        )
+    return records
+
+
+# --- SWE-bench bash-only, EvalPlus -----------------------------------------------------------------
+
+_SWE_EFFORT = re.compile(r"\b(low|medium|high)\b")
+
+
+def read_swebench(path: Path) -> list[Run]:
+    data = _read_json(path)
+    boards = [b for b in data.get("leaderboards", []) if b.get("name") == SWEBENCH_BOARD]
+    if not boards:
+        raise SourceError(f"{path}: no '{SWEBENCH_BOARD}' leaderboard")
+    records = []
+    for result in boards[0]["results"]:
+        tags = [t.removeprefix("Model: ") for t in result.get("tags", []) if t.startswith("Model: ")]
+        if not tags:
+            continue
+        effort = _SWE_EFFORT.search(result["name"].lower())
+        setting = f"reasoning_effort={effort.group(1)}" if effort else "default"
+        records.append(Run("swe-bench-bash-only", tags[0], model_key(tags[0]), result["name"], result["date"],
+                           float(result["resolved"]), setting))
+    return records
+
+
+def read_evalplus(path: Path) -> list[Run]:
+    records = []
+    for name, entry in _read_json(path).items():
+        value = (entry.get("pass@1") or {}).get(EVALPLUS_METRIC)
+        if value is None:
+            continue
+        model = EVALPLUS_NAMES.get(name, name)
+        records.append(Run("evalplus", model, model_key(model), name, EVALPLUS_DATE, float(value), "default"))
+    return records
+
+
+# --- Prices --------------------------------------------------------------------------------------
+
+
+def read_litellm(path: Path) -> tuple[list[PriceEntry], str | None]:
+    data = _read_json(path)
+    entries = []
+    for key, entry in data.items():
+        if not isinstance(entry, dict) or entry.get("litellm_provider") not in LITELLM_PROVIDERS:
+            continue
+        if entry.get("input_cost_per_token") is None or entry.get("output_cost_per_token") is None:
+            continue
+        provider = LITELLM_PROVIDERS[entry["litellm_provider"]]
+        wire = key.removeprefix(f"{entry['litellm_provider']}/")
+        entries.append(PriceEntry(
+            provider, wire, model_key(wire), str(entry.get("mode")), float(entry["input_cost_per_token"]),
+            float(entry["output_cost_per_token"]), _int(entry.get("max_input_tokens")),
+            _int(entry.get("max_output_tokens") or entry.get("max_tokens")), entry.get("deprecation_date"),
+            bool(entry.get("supports_function_calling")),
+        ))
+    updated = data.get("last_updated")
+    return entries, (str(updated)[:10] if updated else None)
+
+
+def read_openrouter(path: Path) -> list[OpenRouterEntry]:
+    entries = []
+    for model in _read_json(path).get("data", []):
+        slug = model["id"]
+        pricing = model.get("pricing") or {}
+        try:
+            prompt, completion = float(pricing["prompt"]), float(pricing["completion"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if ":" in slug or slug.startswith("~") or prompt < 0 or completion < 0:
+            continue  # variants (:free, :thinking), moving "~latest" pointers, routers priced -1
+        keys = [model_key(slug)]
+        if model.get("hugging_face_id"):
+            keys.append(model_key(model["hugging_face_id"]))
+        top = model.get("top_provider") or {}
+        entries.append(OpenRouterEntry(
+            slug, tuple(dict.fromkeys(keys)), str(model.get("name") or slug), prompt, completion,
+            _int(model.get("context_length") or top.get("context_length")), _int(top.get("max_completion_tokens")),
+            model.get("expiration_date"), "tools" in (model.get("supported_parameters") or []),
+        ))
+    return entries
+
+
+def read_measured(path: Path) -> list[Measurement]:
+    """Our own measurements; a missing file means none yet."""
+    if not path.exists():
+        return []
+    data = _read_json(path)
+    if not isinstance(data, list):
+        raise SourceError(f"{path}: expected a list of {{id, score, raw, benchmark, date, command}}")
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(Measurement(str(item["id"]), float(item["score"]), float(item["raw"]), str(item["benchmark"]),
+                                   str(item["date"]), str(item["command"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SourceError(f"{path}: entry {i}: {exc!r} (fields: id, score, raw, benchmark, date, command)") from None
+        if not 0 <= out[-1].score <= 100:
+            raise SourceError(f"{path}: entry {i} ({out[-1].id}): score {out[-1].score} is outside 0-100")
+    return out
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
