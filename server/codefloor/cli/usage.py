@@ -1,0 +1,53 @@
+"""`codefloor usage [--json] [--since YYYY-MM-DD]`: what was spent, by day, folder and model (UTC days)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+
+
+def date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("usage", help="spend and tokens from the ledger, by day, folder and model")
+    parser.add_argument("--since", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first UTC day to include")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codefloor.config import data_dir
+    from codefloor.ledger import FILE_NAME, Ledger
+
+    path = data_dir() / FILE_NAME
+    if not path.exists():
+        summary = {"since": args.since.isoformat() if args.since else None, "total_usd": 0.0, "attempts": 0,
+                   "by_day": [], "by_folder": [], "by_model": []}
+    else:
+        ledger = Ledger(path)
+        try:
+            summary = ledger.summary(args.since)
+        finally:
+            ledger.close()
+    summary["ledger"] = str(path)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    since = f" since {summary['since']}" if summary["since"] else ""
+    print(f"Spent ${summary['total_usd']:.6f} over {summary['attempts']} attempts{since} (UTC days; ledger: {path})")
+    for title, key in (("By day", "day"), ("By folder", "folder"), ("By model", "model")):
+        rows = summary[f"by_{key}"]
+        if not rows:
+            continue
+        print(f"\n{title}")
+        width = max(len(str(row[key]) or "-") for row in rows)
+        for row in rows:
+            print(f"  {str(row[key]) or '-':<{width}}  ${row['cost_usd']:>11.6f}  {row['attempts']:>5} attempts"
+                  f" ({row['ok']} ok)  {row['input_tokens']} in / {row['output_tokens']} out tokens")
+    return 0

@@ -1,0 +1,317 @@
+"""Routed execution: decide -> attempt -> fall back -> cool down -> record.
+
+The selection engine (pure) says which model should serve a request and which fallbacks may
+replace it; this module makes the request happen and keeps the state the engine must not hold:
+
+- cooldowns: a route that failed with a retryable error sits out for Retry-After seconds (or an
+  exponential default backoff) measured on the injected clock, and recovers after it;
+- marked routes: an auth failure takes the provider's routes out until the Router is rebuilt
+  (restart or config change), because every request would fail the same way;
+- the daily budget: spend today (ledger) plus the expected cost of requests still in flight.
+
+Fallbacks only ever come from the Decision, so a fallback never goes below the floor. A stream
+that breaks mid-way fails that attempt; its partial text never reaches the result (on_text may
+have shown it live: callers say so, see cli/ask.py). Cancellation is never swallowed: the
+attempt is recorded as "cancelled" and the upstream stream is closed before CancelledError goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+
+from codefloor.availability import available_providers
+from codefloor.catalog.load import Catalog, load_catalog
+from codefloor.config import UserConfig, load_user_config
+from codefloor.ledger import CostSource, Ledger
+from codefloor.providers import ProviderSet
+from codefloor.providers.errors import AuthError, FimNotSupported, ProviderError, StreamInterrupted
+from codefloor.providers.fim import stream_fim_via_chat
+from codefloor.providers.types import ChatRequest, FimRequest, Usage
+from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
+from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
+
+# Default cooldown after a retryable failure without Retry-After: 10 s, doubling per consecutive
+# failure of the same route, at most 5 minutes.
+BACKOFF_BASE_S = 10.0
+BACKOFF_MAX_S = 300.0
+CHARS_PER_TOKEN = 4  # rough token estimate when a provider reports no usage
+
+
+@dataclass
+class _Cooldown:
+    until: float
+    failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    text: str
+    usage: Usage | None
+
+
+class Router:
+    def __init__(
+        self,
+        catalog: Catalog,
+        config: UserConfig,
+        available: frozenset[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        providers: ProviderSet | None = None,
+        ledger: Ledger | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.available = available
+        self._env = dict(os.environ if env is None else env)
+        self._providers = providers if providers is not None else ProviderSet(config, self._env)
+        self._ledger = ledger if ledger is not None else Ledger.open_default(self._env)
+        self._clock = clock
+        self.pool = Pool.build(catalog.cards, available)
+        self._cooldowns: dict[str, _Cooldown] = {}
+        self._marked: dict[str, str] = {}  # route key -> why (auth failures)
+        self._reserved_usd = 0.0  # expected cost of paid attempts in flight
+
+    @classmethod
+    def from_environment(
+        cls,
+        *,
+        env: Mapping[str, str] | None = None,
+        all_providers: bool = False,
+        probe_ollama: bool = True,
+        ledger: Ledger | None = None,
+    ) -> "Router":
+        """Load the user config, the catalog and what is reachable. Raises ConfigError / CatalogError."""
+        env = dict(os.environ if env is None else env)
+        config = load_user_config(env)
+        catalog = load_catalog(config)
+        available = available_providers(config, env, probe_ollama=probe_ollama, all_providers=all_providers)
+        return cls(catalog, config, available, env=env, ledger=ledger)
+
+    # -- health -----------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        return Health(unavailable_routes=self._unavailable_routes(), paid_routes_blocked=self._budget_reached())
+
+    def _unavailable_routes(self) -> frozenset[str]:
+        now = self._clock()
+        return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
+
+    def _budget_reached(self, extra_usd: float = 0.0) -> bool:
+        limit = self.config.budget.daily_usd
+        if limit is None:
+            return False
+        committed = self._ledger.spend_today() + self._reserved_usd + extra_usd
+        return committed >= limit if extra_usd == 0 else committed > limit
+
+    def _budget_message(self) -> str:
+        limit = self.config.budget.daily_usd or 0.0
+        spent = self._ledger.spend_today()
+        return (
+            f"daily budget ${limit:.2f} reached (${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight); "
+            "paid models resume tomorrow (UTC): raise [budget] daily_usd in the user config, "
+            "or lower minCodingScore to a local model's score"
+        )
+
+    def _cool_down(self, route_key: str, retry_after: float | None) -> None:
+        previous = self._cooldowns.get(route_key)
+        failures = previous.failures + 1 if previous else 1
+        pause = retry_after if retry_after is not None else min(BACKOFF_BASE_S * 2 ** (failures - 1), BACKOFF_MAX_S)
+        self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
+
+    def _mark_provider(self, provider: str, why: str) -> None:
+        for card in self.catalog.cards:
+            for route in card.routes:
+                if route.provider == provider:
+                    self._marked[route.key] = why
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def decide(self, request: Request, prefs: Preferences) -> Decision:
+        """The pool's choice under current health. Raises NoEligibleModel, or BudgetExceeded when
+        only the budget stands between the request and a paid model."""
+        health = self.health()
+        try:
+            return _decided(self.pool.decide(request, prefs, health))
+        except NoEligibleModel:
+            if not health.paid_routes_blocked:
+                raise
+            # Would a paid model serve it without the budget? Then the budget is the reason to say.
+            _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
+            raise BudgetExceeded(self._budget_message()) from None
+
+    def explain(self, request: Request, prefs: Preferences) -> list:
+        return self.pool.explain(request, prefs, self.health())
+
+    # -- execution --------------------------------------------------------------------------
+
+    async def run(
+        self,
+        generation: ChatRequest | FimRequest,
+        request: Request,
+        prefs: Preferences,
+        *,
+        folder: str = "",
+        decision: Decision | None = None,
+        on_attempt: Callable[[Candidate], None] | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> RoutedResult:
+        decision = decision or self.decide(request, prefs)
+        started = time.perf_counter()
+        attempts: list[Attempt] = []
+        skipped_for_budget = False
+        for candidate in (decision.chosen, *decision.fallbacks):
+            if candidate.route.key in self._unavailable_routes():
+                continue  # failed (or auth-marked) during this very request or a concurrent one
+            expected = candidate.expected_cost_usd(request)
+            paid = not candidate.route.is_local
+            if paid and self._budget_reached(expected):
+                skipped_for_budget = True
+                continue
+            if paid:
+                self._reserved_usd += expected  # no await since the check: concurrent runs see it
+            if on_attempt:
+                on_attempt(candidate)
+            attempt_started = time.perf_counter()
+            try:
+                outcome = await self._attempt(candidate, generation, on_text)
+            except asyncio.CancelledError:
+                attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None))
+                raise
+            except ProviderError as error:
+                attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error))
+                if isinstance(error, AuthError):
+                    self._mark_provider(candidate.route.provider, error.message)
+                    continue  # another provider's key may work
+                if not error.retryable:
+                    raise AllRoutesFailed(_failure_message(attempts), tuple(attempts)) from error
+                self._cool_down(candidate.route.key, getattr(error, "retry_after", None))
+                continue
+            finally:
+                if paid:
+                    self._reserved_usd = max(0.0, self._reserved_usd - expected)
+            self._cooldowns.pop(candidate.route.key, None)
+            attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None)
+            attempts.append(attempt)
+            return RoutedResult(
+                text=outcome.text,
+                decision=decision,
+                served_by=candidate,
+                attempts=tuple(attempts),
+                input_tokens=attempt.input_tokens,
+                output_tokens=attempt.output_tokens,
+                cost_usd=sum(a.cost_usd for a in attempts),
+                latency_ms=(time.perf_counter() - started) * 1000,
+            )
+        if skipped_for_budget and not attempts:
+            raise BudgetExceeded(self._budget_message())
+        raise AllRoutesFailed(_failure_message(attempts), tuple(attempts))
+
+    async def _attempt(
+        self, candidate: Candidate, generation: ChatRequest | FimRequest, on_text: Callable[[str], None] | None
+    ) -> _Outcome:
+        provider = self._providers.get(candidate.route.provider)
+        model = candidate.route.model_name
+        if isinstance(generation, FimRequest):
+            if candidate.route.supports_fim:
+                try:
+                    return await _consume(provider.stream_fim(model, generation), on_text)
+                except FimNotSupported:
+                    pass  # catalog said FIM, the adapter disagrees: ask for the middle by chat instead
+            return await _consume(stream_fim_via_chat(provider, model, generation), on_text)
+        return await _consume(provider.stream_chat(model, generation), on_text)
+
+    def _record(
+        self,
+        candidate: Candidate,
+        request: Request,
+        folder: str,
+        attempt_started: float,
+        outcome: str,
+        usage: Usage | None,
+        text: str,
+        error: ProviderError | None,
+    ) -> Attempt:
+        cost, source, tokens_in, tokens_out = _cost(candidate, request, usage, text, outcome == "ok")
+        attempt = Attempt(
+            model_id=candidate.card.id,
+            route_key=candidate.route.key,
+            provider=candidate.route.provider,
+            outcome=outcome,  # type: ignore[arg-type]
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            cost_usd=cost,
+            latency_ms=(time.perf_counter() - attempt_started) * 1000,
+            error_kind=type(error).__name__ if error else None,
+            error=error.message if error else None,
+        )
+        self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source)
+        return attempt
+
+    def usage_summary(self, since: dt.date | None = None) -> dict:
+        return self._ledger.summary(since)
+
+    async def aclose(self) -> None:
+        await self._providers.aclose()
+        self._ledger.close()
+
+
+def _decided(result: Decision | NoEligibleModel) -> Decision:
+    if isinstance(result, NoEligibleModel):
+        raise result
+    return result
+
+
+async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None) -> _Outcome:
+    """Read a stream to its finish marker; aclosing() closes the upstream on error or cancel."""
+    parts: list[str] = []
+    usage: Usage | None = None
+    finished = False
+    async with aclosing(stream) as chunks:  # type: ignore[type-var]
+        async for chunk in chunks:
+            if chunk.usage is not None:
+                usage = chunk.usage
+            if chunk.text:
+                parts.append(chunk.text)
+                if on_text:
+                    on_text(chunk.text)
+            if chunk.finish_reason is not None:
+                finished = True
+    if not finished:
+        raise StreamInterrupted("the stream ended before the model finished")
+    return _Outcome("".join(parts), usage)
+
+
+def _cost(
+    candidate: Candidate, request: Request, usage: Usage | None, text: str, complete: bool
+) -> tuple[float, CostSource, int, int]:
+    """Provider-reported cost if given, else tokens x the route's catalog price.
+
+    Without reported usage, a completed attempt is charged for the estimated request tokens and
+    its answer length; a failed one for nothing (we cannot know what was billed)."""
+    if usage is not None:
+        if usage.cost_usd is not None:
+            return usage.cost_usd, "reported", usage.input_tokens, usage.output_tokens
+        tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
+    elif complete:
+        tokens_in, tokens_out = request.input_tokens, math.ceil(len(text) / CHARS_PER_TOKEN)
+    else:
+        return 0.0, "catalog", 0, 0
+    route = candidate.route
+    cost = (tokens_in * route.input_price_per_mtok + tokens_out * route.output_price_per_mtok) / 1_000_000
+    return cost, "catalog", tokens_in, tokens_out
+
+
+def _failure_message(attempts: list[Attempt]) -> str:
+    if not attempts:
+        return "every eligible route is cooling down or unavailable; try again shortly"
+    tried = "; ".join(f"{a.model_id} via {a.provider}: {a.error_kind}: {a.error}" for a in attempts)
+    return f"no route could serve the request ({tried})"
