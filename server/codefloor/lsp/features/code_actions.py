@@ -1,0 +1,266 @@
+"""Code actions. Listing is instant (router.decide only, no model call) and names the model in the
+title; the model runs in codeAction/resolve, or in the `codefloor.applyAction` command for
+clients without resolve support (the edit then goes out with workspace/applyEdit)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from codefloor.actions import generate
+from codefloor.actions.edits import FileEdit, Pos
+from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, estimate_tokens
+from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
+from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
+from codefloor.lsp.reporting import model_label, report_failure, run_routed
+from codefloor.lsp.server import RouterUnavailable
+from codefloor.results import RoutingError
+from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+
+if TYPE_CHECKING:
+    from codefloor.lsp.server import CodefloorServer
+
+APPLY_COMMAND = "codefloor.applyAction"
+KIND_REWRITE = types.CodeActionKind.RefactorRewrite + ".codefloor"
+KIND_FIX = types.CodeActionKind.QuickFix + ".codefloor"
+
+
+def register(server: CodefloorServer) -> None:
+    options = types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite], resolve_provider=True
+    )
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
+    async def code_action(ls: CodefloorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        return await list_actions(ls, params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def resolve(ls: CodefloorServer, action: types.CodeAction) -> types.CodeAction:
+        if isinstance(action.data, dict):
+            edit = await compute_edit(ls, action.data)
+            if edit is not None:
+                action.edit = edit
+        return action
+
+    @server.command(APPLY_COMMAND)
+    async def apply_action(ls: CodefloorServer, *args: Any) -> dict:
+        if not args or not isinstance(args[0], dict):
+            ls.show(f"codefloor: {APPLY_COMMAND} expects one argument: the action's data object")
+            return {"applied": False}
+        edit = await compute_edit(ls, args[0])
+        return send_edit(ls, edit, f"codefloor: {args[0].get('kind', 'action')}")
+
+
+async def list_actions(ls: CodefloorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    uri = params.text_document.uri
+    document = ls.workspace.get_text_document(uri)
+    codec = ls.workspace.position_codec
+    lines = lines_of(document.source)
+    start, end = to_pos(lines, params.range.start, codec), to_pos(lines, params.range.end, codec)
+    problems = [to_problem(lines, d, codec) for d in params.context.diagnostics]
+    doc = to_doc(document)
+    offers = list_offers(doc.text, language_id=doc.language_id, path=doc.path, start=start, end=end, problems=problems)
+    offers = [o for o in offers if _wanted(o, params.context.only)]
+    if not offers:
+        return None
+    try:
+        router = await ls.router()
+    except RouterUnavailable as exc:
+        ls.log(str(exc), types.MessageType.Error)
+        return None
+    prefs = ls.folders.settings_for(uri).preferences()
+    input_tokens = estimate_tokens(min(len(doc.text), CONTEXT_CHARS) + 600)
+    can_disable = bool(ls.client_supports("text_document", "code_action", "disabled_support"))
+    actions = []
+    for offer in offers:
+        request = Request(TaskKind.ACTION, input_tokens, EXPECTED_OUTPUT_TOKENS[offer.kind])
+        try:
+            decision = router.decide(request, prefs)
+        except (NoEligibleModel, RoutingError) as exc:
+            if can_disable:
+                action = types.CodeAction(title=f"{offer.label} · no eligible model", kind=_kind(offer))
+                action.disabled = types.CodeActionDisabled(reason=str(exc))
+                actions.append(action)
+            continue
+        title = f"{offer.label} · {model_label(decision.chosen, decision.floor)}"
+        actions.append(_action(ls, offer, title, _data(uri, doc.version, offer, start, end, decision.chosen.card.id), params))
+    return actions or None
+
+
+def _wanted(offer: Offer, only: list[str] | None) -> bool:
+    if not only:
+        return True
+    kind = _kind(offer)
+    return any(kind == o or kind.startswith(o + ".") for o in only)
+
+
+def _kind(offer: Offer) -> str:
+    return KIND_FIX if offer.kind is ActionKind.FIX_DIAGNOSTIC else KIND_REWRITE
+
+
+def _data(uri: str, version: int | None, offer: Offer, start: Pos, end: Pos, model: str) -> dict:
+    data: dict[str, Any] = {
+        "kind": offer.kind.value,
+        "uri": uri,
+        "version": version,
+        "line": offer.line,
+        "start": [start.line, start.col],
+        "end": [end.line, end.col],
+        "model": model,
+    }
+    if offer.problem is not None:
+        p = offer.problem
+        data["problem"] = {"message": p.message, "start": [p.start.line, p.start.col], "end": [p.end.line, p.end.col], "source": p.source}
+    return data
+
+
+def _action(ls: CodefloorServer, offer: Offer, title: str, data: dict, params: types.CodeActionParams) -> types.CodeAction:
+    action = types.CodeAction(title=title, kind=_kind(offer), data=data)
+    if offer.problem is not None and offer.diagnostic_index is not None:
+        action.diagnostics = [params.context.diagnostics[offer.diagnostic_index]]
+    tags = ls.client_supports("text_document", "code_action", "tag_support", "value_set") or []
+    if types.CodeActionTag.LlmGenerated in tags:
+        action.tags = [types.CodeActionTag.LlmGenerated]
+    properties = ls.client_supports("text_document", "code_action", "resolve_support", "properties") or []
+    if "edit" not in properties:  # no resolve: the command computes and applies the edit
+        action.data = None
+        action.command = types.Command(title=title, command=APPLY_COMMAND, arguments=[data])
+    return action
+
+
+def _job(data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None]) -> Job:
+    kind = ActionKind(data["kind"])
+    line = int(data.get("line", 0))
+    if kind is ActionKind.GENERATE_BODY:
+        return generate.generate_body(doc, line)
+    if kind is ActionKind.ADD_DOCSTRING:
+        return generate.add_docstring(doc, line)
+    if kind is ActionKind.WRITE_TESTS:
+        from pygls.uris import to_fs_path
+
+        def read_file(path: str) -> str | None:
+            if path not in read_cache:
+                read_cache[path] = _read(path)
+            return read_cache[path]
+
+        root = to_fs_path(folder) if folder else None
+        return generate.write_tests(doc, line, folder_root=root, is_dir=os.path.isdir, read_file=read_file)
+    if kind is ActionKind.FIX_DIAGNOSTIC:
+        p = data["problem"]
+        problem = Problem(p["message"], Pos(*p["start"]), Pos(*p["end"]), p.get("source"))
+        return generate.fix_problem(doc, problem)
+    start, end = Pos(*data["start"]), Pos(*data["end"])
+    return generate.edit_selection(doc, start, end, str(data.get("instruction", "")))
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit | None:
+    """Run the action's model and turn its answer into a versioned WorkspaceEdit (None = nothing to apply;
+    the user has been told why)."""
+    uri = str(data.get("uri", ""))
+    try:
+        kind = ActionKind(data.get("kind"))
+    except ValueError:
+        ls.show(f"codefloor: unknown action kind {data.get('kind')!r}")
+        return None
+    what = kind.value
+    document = ls.workspace.get_text_document(uri)
+    doc = to_doc(document)
+    folder = ls.folders.folder_for(uri)
+    read_cache: dict[str, str | None] = {}
+    try:
+        job = _job(data, doc, folder, read_cache)
+        what = job.description
+        decision_request = Request(TaskKind.ACTION, job.input_tokens, job.output_tokens)
+        prefs = ls.folders.settings_for(uri).preferences()
+        router = await ls.router()
+        decision = router.decide(decision_request, prefs)
+    except NothingToApply as exc:
+        ls.show(f"codefloor: {exc}")
+        return None
+    except (KeyError, TypeError, ValueError) as exc:
+        ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
+        return None
+    except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:
+        report_failure(ls, what, exc)
+        return None
+    result = await run_routed(
+        ls, generation=job.chat, request=decision_request, prefs=prefs, decision=decision, folder=folder, what=what
+    )
+    if result is None:
+        return None
+    try:
+        file_edits = job.finish(result.text)
+    except NothingToApply as exc:
+        ls.show(f"codefloor: {what}: {exc} (model {result.served_by.card.id})")
+        return None
+    if ls.workspace.get_text_document(uri).version != doc.version:
+        ls.show(
+            f"codefloor: {uri.rsplit('/', 1)[-1]} changed while {result.served_by.card.id} worked; nothing was applied. "
+            "Run the action again.",
+            types.MessageType.Warning,
+        )
+        return None
+    info = {
+        "model": result.served_by.card.id,
+        "provider": result.served_by.route.provider,
+        "codingScore": result.served_by.score,
+        "floor": result.decision.floor,
+        "reason": result.decision.reason,
+        "costUsd": result.cost_usd,
+        "latencyMs": result.latency_ms,
+        "task": what,
+    }
+    for fe in file_edits:
+        for edit in fe.edits:
+            ls.regions.add(fe.uri, edit.start.line, edit.new_text, info)
+    return _workspace_edit(ls, file_edits, doc, read_cache, info)
+
+
+def _workspace_edit(ls: CodefloorServer, file_edits: list[FileEdit], doc: Doc, read_cache: dict, info: dict) -> types.WorkspaceEdit:
+    from pygls.uris import to_fs_path
+
+    def lines_for(uri: str) -> list[str]:
+        if uri == doc.uri:
+            return lines_of(doc.text)
+        return lines_of(read_cache.get(to_fs_path(uri) or "") or "")
+
+    annotation = None
+    if ls.client_supports("workspace", "workspace_edit", "change_annotation_support"):
+        annotation = types.ChangeAnnotation(
+            label=f"codefloor: {info['model']} ({info['codingScore']:g} ≥ {info['floor']:g})",
+            description=f"LLM-generated by {info['model']}: {info['reason']}",
+            needs_confirmation=False,
+        )
+    document_changes = bool(ls.client_supports("workspace", "workspace_edit", "document_changes"))
+    return workspace_edit(
+        file_edits,
+        lines_for=lines_for,
+        codec=ls.workspace.position_codec,
+        version_for=lambda uri: doc.version if uri == doc.uri else None,
+        document_changes=document_changes,
+        annotation=annotation if document_changes else None,
+    )
+
+
+def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
+    """workspace/applyEdit without awaiting the reply inside the request (pygls 2.1.1 bug); a
+    rejected edit is reported when the reply arrives."""
+    if edit is None:
+        return {"applied": False}
+
+    def on_reply(result: types.ApplyWorkspaceEditResult) -> None:
+        if result is not None and not result.applied:
+            ls.show(f"codefloor: the editor did not apply the edit ({result.failure_reason or 'no reason given'})", types.MessageType.Warning)
+
+    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label), on_reply)
+    return {"applied": True}

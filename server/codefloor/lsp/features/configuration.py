@@ -1,0 +1,84 @@
+"""Settings per workspace folder: initializationOptions at initialize, then workspace/configuration
+(one item per folder, scopeUri) on `initialized` and on every didChangeConfiguration, cached in
+ls.folders. Request handlers only read the cache (never await a client request there: pygls 2.1.1
+crashes when a cancelled handler receives the late reply)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from codefloor.settings import SECTION, SettingProblem
+
+if TYPE_CHECKING:
+    from codefloor.lsp.server import CodefloorServer
+
+
+def register(server: CodefloorServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CodefloorServer, params: types.InitializeParams) -> None:
+        ls.init_options = params.initialization_options
+        folders = [f.uri for f in params.workspace_folders or []]
+        if not folders and params.root_uri:
+            folders = [params.root_uri]
+        ls.folders.set_folders(folders)
+        ls.pending_problems = rebuild_base(ls)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
+        ls.start_router()
+        report(ls, getattr(ls, "pending_problems", []), "initializationOptions")
+        ls.pending_problems = []
+        await fetch_all(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: CodefloorServer, params: types.DidChangeConfigurationParams) -> None:
+        if ls.client_supports("workspace", "configuration"):
+            await fetch_all(ls)
+        elif params.settings is not None:
+            report(ls, ls.folders.update_all(params.settings), "settings")
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(ls: CodefloorServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        ls.folders.set_folders(list(ls.workspace.folders))
+        await fetch_all(ls)
+
+
+def rebuild_base(ls: CodefloorServer, *extra: object) -> list[SettingProblem]:
+    """Base layers: the user config's [defaults] table, then initializationOptions."""
+    from codefloor.config import ConfigError, load_user_config
+
+    try:
+        defaults = load_user_config(ls.env).defaults
+    except ConfigError:
+        defaults = {}  # the router reports the broken file when it is built
+    return ls.folders.set_base(defaults, ls.init_options, *extra)
+
+
+async def fetch_all(ls: CodefloorServer) -> None:
+    """Pull the `codefloor` section for every folder (or the global scope when there are none)."""
+    if not ls.client_supports("workspace", "configuration"):
+        return
+    folders = ls.folders.folders
+    items = [types.ConfigurationItem(scope_uri=f, section=SECTION) for f in folders] or [types.ConfigurationItem(section=SECTION)]
+    try:
+        answers = await ls.workspace_configuration_async(types.ConfigurationParams(items=items))
+    except Exception as exc:  # a client that fails the request: keep what we have
+        ls.log(f"codefloor: workspace/configuration failed ({exc}); keeping the current settings", types.MessageType.Warning)
+        return
+    if not folders:
+        report(ls, rebuild_base(ls, answers[0] if answers else None), "settings")
+        return
+    for folder, answer in zip(folders, answers):
+        report(ls, ls.folders.update(folder, answer), folder)
+    for folder in folders:
+        settings = ls.folders.settings_for(folder)
+        ls.log(f"codefloor: {folder}: minCodingScore {settings.min_coding_score:g}, policy {settings.policy.value}")
+
+
+def report(ls: CodefloorServer, problems: list[SettingProblem], where: str) -> None:
+    for problem in problems:
+        kind = types.MessageType.Error if problem.security else types.MessageType.Warning
+        ls.show(f"{problem} ({where})", kind)
+        ls.log(f"{problem} ({where})", kind)

@@ -1,0 +1,96 @@
+"""textDocument/inlineCompletion (LSP 3.18): debounced, cancellable, cached, FIM preferred.
+
+A newer request for the same document supersedes the one in flight: its task is cancelled,
+which closes the upstream HTTP stream (the router records the attempt as cancelled)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
+from codefloor.actions.generate import language_name
+from codefloor.catalog.types import FIM
+from codefloor.lsp.convert import lines_of, to_doc, to_pos
+from codefloor.lsp.reporting import run_routed
+from codefloor.lsp.server import RouterUnavailable
+from codefloor.results import RoutingError
+from codefloor.selection.types import Decision, NoEligibleModel, Request, TaskKind
+
+if TYPE_CHECKING:
+    from codefloor.lsp.server import CodefloorServer
+
+
+def register(server: CodefloorServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    async def inline_completion(ls: CodefloorServer, params: types.InlineCompletionParams) -> types.InlineCompletionList | None:
+        automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
+        text = await complete_at(ls, params.text_document.uri, params.position, debounce=automatic)
+        if not text:
+            return None
+        item = types.InlineCompletionItem(insert_text=text, range=types.Range(start=params.position, end=params.position))
+        return types.InlineCompletionList(items=[item])
+
+
+async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *, debounce: bool = True) -> str | None:
+    """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled."""
+    settings = ls.folders.settings_for(uri)
+    if not settings.completion.enabled:
+        return None
+    _supersede(ls, uri)
+    if debounce and settings.completion.debounce_ms:
+        await asyncio.sleep(settings.completion.debounce_ms / 1000)
+    document = ls.workspace.get_text_document(uri)
+    doc = to_doc(document)
+    lines = lines_of(doc.text)
+    pos = to_pos(lines, position, ls.workspace.position_codec)
+    offset = sum(len(line) + 1 for line in lines[: pos.line]) + pos.col
+    prefs = settings.preferences(for_completion=True)
+    try:
+        router = await ls.router()
+        decision = _decide(router, prefs, len(doc.text))
+    except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:
+        ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
+        return None
+    ctx = fit_context(doc.text, offset, decision.chosen.card.context_window)
+    folder = ls.folders.folder_for(uri)
+    key = CompletionCache.key(folder, decision.chosen.card.id, ctx)
+    cached = ls.completion_cache.get(key)
+    if cached is not None:
+        return cached
+    request = Request(TaskKind.COMPLETION, ctx.input_tokens, MAX_COMPLETION_TOKENS, decision_capabilities(decision))
+    result = await run_routed(
+        ls, generation=fim_request(ctx), request=request, prefs=prefs, decision=decision, folder=folder,
+        what=f"complete {language_name(doc)}", progress=False,
+    )
+    if result is None:
+        return None
+    text = clean_completion(result.text, ctx)
+    if text:
+        ls.completion_cache.put(key, text)
+    return text or None
+
+
+def _decide(router, prefs, doc_chars: int) -> Decision:
+    """Prefer a route with native fill-in-the-middle; any eligible model otherwise."""
+    tokens = min(doc_chars // 4 + 1, 2048)
+    try:
+        return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS, frozenset({FIM})), prefs)
+    except NoEligibleModel:
+        return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS), prefs)
+
+
+def decision_capabilities(decision: Decision) -> frozenset[str]:
+    return frozenset({FIM}) if decision.chosen.route.supports_fim else frozenset()
+
+
+def _supersede(ls: CodefloorServer, uri: str) -> None:
+    """Cancel the completion still running for this document: its context is stale."""
+    current = asyncio.current_task()
+    previous = ls.latest_completion.get(uri)
+    if previous is not None and previous is not current and not previous.done():
+        previous.cancel()
+    if current is not None:
+        ls.latest_completion[uri] = current

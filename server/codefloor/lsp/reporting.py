@@ -1,0 +1,122 @@
+"""Running one routed request the way the user sees it: $/progress while the model works,
+`codefloor/status` + window/logMessage after, window/showMessage when nothing could serve it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from codefloor.providers.types import ChatRequest, FimRequest
+from codefloor.results import RoutedResult, RoutingError
+from codefloor.selection.types import Candidate, Decision, NoEligibleModel, Preferences, Request
+
+if TYPE_CHECKING:
+    from codefloor.lsp.server import CodefloorServer
+
+STATUS = "codefloor/status"
+
+
+def model_label(candidate: Candidate, floor: float) -> str:
+    """`deepseek-chat (70 ≥ 60)`: the model and its score against the folder's floor."""
+    return f"{candidate.card.id} ({candidate.score:g} ≥ {floor:g})"
+
+
+def describe_decision(decision: Decision) -> str:
+    fallbacks = ", ".join(c.card.id for c in decision.fallbacks) or "none"
+    return (
+        f"chose {decision.chosen.card.id} via {decision.chosen.route.provider} (score {decision.chosen.score:g}, "
+        f"floor {decision.floor:g}, policy {decision.policy.value}): {decision.reason}; "
+        f"{decision.eligible_count}/{decision.considered_count} eligible; fallbacks: {fallbacks}; "
+        f"expected ${decision.expected_cost_usd:.6f}"
+    )
+
+
+class Progress:
+    """Server-initiated work-done progress. The create request is not awaited (pygls 2.1.1 crashes
+    when a cancelled handler gets a late reply), and messages go out in order, so `begin` follows it."""
+
+    def __init__(self, ls: CodefloorServer, title: str) -> None:
+        self.ls = ls
+        self.token: str | None = None
+        if ls.client_supports("window", "work_done_progress"):
+            self.token = f"codefloor-{uuid.uuid4().hex[:12]}"
+            ls.work_done_progress.create(self.token)
+            ls.work_done_progress.begin(self.token, types.WorkDoneProgressBegin(title="codefloor", message=title, cancellable=False))
+
+    def report(self, message: str) -> None:
+        if self.token:
+            self.ls.work_done_progress.report(self.token, types.WorkDoneProgressReport(message=message))
+
+    def end(self, message: str) -> None:
+        if self.token:
+            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+            self.token = None
+
+
+def status_payload(result: RoutedResult, folder: str, task: str) -> dict:
+    served = result.served_by
+    return {
+        "folder": folder,
+        "floor": result.decision.floor,
+        "model": served.card.id,
+        "provider": served.route.provider,
+        "codingScore": served.score,
+        "reason": result.decision.reason,
+        "costUsd": round(result.cost_usd, 8),
+        "latencyMs": round(result.latency_ms, 1),
+        "fallbacksTried": result.fallbacks_tried,
+        "task": task,
+    }
+
+
+async def run_routed(
+    ls: CodefloorServer,
+    *,
+    generation: ChatRequest | FimRequest,
+    request: Request,
+    prefs: Preferences,
+    decision: Decision,
+    folder: str,
+    what: str,
+    progress: bool = True,
+) -> RoutedResult | None:
+    """Run through the router. Returns None (after telling the user) when nothing could serve it.
+    CancelledError propagates: the router closes the upstream stream and records the attempt."""
+    router = await ls.router()
+    floor = decision.floor
+    bar = Progress(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
+
+    def on_attempt(candidate: Candidate) -> None:
+        if bar and candidate is not decision.chosen:
+            bar.report(f"falling back to {model_label(candidate, floor)}…")
+
+    ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
+    try:
+        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
+    except (NoEligibleModel, RoutingError) as exc:
+        report_failure(ls, what, exc)
+        if bar:
+            bar.end("failed")
+        return None
+    except BaseException:
+        if bar:
+            bar.end("cancelled")
+        raise
+    if bar:
+        bar.end(f"{result.served_by.card.id}: ${result.cost_usd:.6f}, {result.latency_ms:.0f} ms")
+    payload = status_payload(result, folder, request.task.value)
+    ls.protocol.notify(STATUS, payload)
+    ls.log(
+        f"codefloor: {what} served by {result.served_by.card.id} via {result.served_by.route.provider} "
+        f"(score {result.served_by.score:g} ≥ {floor:g}) in {result.latency_ms:.0f} ms, ${result.cost_usd:.6f}, "
+        f"{result.input_tokens}+{result.output_tokens} tokens, fallbacks tried: {result.fallbacks_tried}"
+    )
+    return result
+
+
+def report_failure(ls: CodefloorServer, what: str, exc: Exception) -> None:
+    """Nothing eligible / every fallback failed / budget reached: say what to do; nothing is applied."""
+    ls.show(f"codefloor: {what}: {exc}. Nothing was changed.")
+    ls.log(f"codefloor: {what} failed: {type(exc).__name__}: {exc}", types.MessageType.Warning)

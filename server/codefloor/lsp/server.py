@@ -1,0 +1,96 @@
+"""CodefloorServer: the pygls server, its per-session state, and create_server().
+
+Startup stays light (initialize <= 500 ms): the router -- catalog, providers, ledger, httpx --
+is imported and built in a worker thread once the client says `initialized`; handlers await it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from codefloor import __version__
+from codefloor.actions.completion import CompletionCache
+from codefloor.lsp.folders import FolderSettingsStore
+from codefloor.lsp.regions import RegionStore
+
+if TYPE_CHECKING:
+    from codefloor.router import Router
+
+log = logging.getLogger(__name__)
+
+
+class RouterUnavailable(Exception):
+    """The router could not be built (bad user config, unreadable catalog). str() says what to fix."""
+
+
+class CodefloorServer(LanguageServer):
+    def __init__(self, *, env: dict[str, str] | None = None) -> None:
+        super().__init__("codefloor", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.env = env
+        self.folders = FolderSettingsStore()
+        self.regions = RegionStore()
+        self.completion_cache = CompletionCache()
+        self.init_options: Any = None
+        self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
+        self._router: asyncio.Future | None = None
+
+    # -- router -----------------------------------------------------------------------------
+    def start_router(self) -> None:
+        if self._router is None:
+            self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
+
+    def _build_router(self) -> Router:
+        from codefloor.router import Router  # heavy imports: not on the initialize path
+
+        return Router.from_environment(env=self.env)
+
+    async def router(self) -> Router:
+        self.start_router()
+        assert self._router is not None
+        try:
+            return await asyncio.shield(self._router)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # ConfigError / CatalogError name the file and field
+            raise RouterUnavailable(f"codefloor cannot route requests: {exc}") from None
+
+    def router_if_ready(self) -> Router | None:
+        if self._router is not None and self._router.done() and not self._router.exception():
+            return self._router.result()
+        return None
+
+    async def close(self) -> None:
+        router = self.router_if_ready()
+        if router is not None:
+            await router.aclose()
+
+    # -- client capabilities ----------------------------------------------------------------
+    def client_supports(self, *path: str) -> Any:
+        """Walk client capabilities by attribute names; None when any step is missing."""
+        node: Any = self.client_capabilities
+        for name in path:
+            node = getattr(node, name, None)
+            if node is None:
+                return None
+        return node
+
+    # -- messages ---------------------------------------------------------------------------
+    def show(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+
+def create_server(env: dict[str, str] | None = None) -> CodefloorServer:
+    from codefloor.lsp.features import code_actions, commands, completion, configuration, hover, inline_completion
+
+    server = CodefloorServer(env=env)
+    for feature in (configuration, code_actions, inline_completion, completion, hover, commands):
+        feature.register(server)
+    return server
