@@ -1,0 +1,211 @@
+"""Load the catalog: the bundled snapshot (parsed once per process) plus the user's [[models]] tables.
+
+No network, no sources: only catalog/data/catalog.json (or `path`) and UserConfig.models.
+
+User tables (TOML, in the user config file):
+
+    [[models]]                          # override part of a bundled card
+    id = "gpt-5"
+    routes = [{ provider = "openai", input_price_per_mtok = 1.0, output_price_per_mtok = 8.0 }]
+
+    [[models]]                          # trust your own score
+    id = "qwen2.5-coder-7b"
+    coding_score = 30                   # -> score_source "user"
+
+    [[models]]                          # a new model
+    id = "my-coder"
+    coding_score = 35
+    routes = [{ provider = "ollama", model_name = "my-coder:14b" }]   # local routes default to $0
+
+An override changes only the fields it gives; `routes` entries merge with the card's route of the
+same provider. `input_price_per_mtok` / `output_price_per_mtok` at the top level set every route's
+price. Errors name the file, the model id and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from codefloor.catalog.types import FIM, LOCAL_PROVIDERS, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
+from codefloor.config import UserConfig
+
+BUNDLED_CATALOG = Path(__file__).parent / "data" / "catalog.json"
+CAPABILITY_NAMES = frozenset({STREAMING, FIM, TOOLS})
+NEW_CARD_CONTEXT = 8192
+NEW_CARD_MAX_OUTPUT = 4096
+_CARD_FIELDS = frozenset(ModelCard.model_fields) - {"raw_scores"}
+_USER_FIELDS = _CARD_FIELDS | {"input_price_per_mtok", "output_price_per_mtok"}
+
+
+class CatalogError(Exception):
+    """The catalog or a user model is invalid; the message names the file, the model id and the field."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    cards: tuple[ModelCard, ...]
+    as_of: str
+    sources: dict
+    fits: dict
+    _by_id: dict[str, ModelCard] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {card.id: card for card in self.cards})
+
+    def get(self, model_id: str) -> ModelCard | None:
+        return self._by_id.get(model_id)
+
+
+def load_catalog(config: UserConfig | None = None, *, path: Path | None = None) -> Catalog:
+    base = _snapshot(path or BUNDLED_CATALOG)
+    if config is None or not config.models:
+        return base
+    source = config.source_path or "user config"
+    cards = {card.id: card for card in base.cards}
+    for index, table in enumerate(config.models):
+        card = _merge_user_model(table, cards, source, index)
+        cards[card.id] = card
+    return Catalog(tuple(sorted(cards.values(), key=lambda c: c.id)), base.as_of, base.sources, base.fits)
+
+
+# --- the snapshot ----------------------------------------------------------------------------------
+
+_snapshots: dict[tuple[str, int, int], Catalog] = {}
+
+
+def _snapshot(path: Path) -> Catalog:
+    """Parse a snapshot file once per process (keyed by path, size and mtime so a rebuild is seen)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from None
+    cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if cache_key not in _snapshots:
+        _snapshots.clear()
+        _snapshots[cache_key] = _parse_snapshot(path)
+    return _snapshots[cache_key]
+
+
+def _parse_snapshot(path: Path) -> Catalog:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"{path}: not a readable catalog JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("schema") != 1 or not isinstance(document.get("models"), list):
+        raise CatalogError(f"{path}: not a codefloor catalog (expected schema 1 with a 'models' list)")
+    cards = []
+    for index, raw in enumerate(document["models"]):
+        model_id = raw.get("id", f"#{index}") if isinstance(raw, dict) else f"#{index}"
+        try:
+            cards.append(ModelCard.model_validate(raw))
+        except ValidationError as exc:
+            raise CatalogError(f"{path}: model '{model_id}': {_describe(exc)}") from None
+    return Catalog(tuple(cards), str(document.get("as_of", "")), dict(document.get("sources", {})),
+                   dict(document.get("fits", {})))
+
+
+# --- user models ------------------------------------------------------------------------------------
+
+
+def _merge_user_model(table: Any, cards: dict[str, ModelCard], source: str, index: int) -> ModelCard:
+    where = f"{source}: [[models]] entry {index + 1}"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: expected a table with at least 'id'")
+    model_id = table.get("id")
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise CatalogError(f"{where}: field 'id': give the model id as a non-empty string")
+    where = f"{source}: model '{model_id}'"
+    unknown = sorted(set(table) - _USER_FIELDS)
+    if unknown:
+        raise CatalogError(f"{where}: field '{unknown[0]}' is not a model field (known: {', '.join(sorted(_USER_FIELDS))})")
+    existing = cards.get(model_id)
+    merged: dict[str, Any] = existing.model_dump() if existing else {"id": model_id, "display_name": model_id}
+    shortcut_prices = {k: table[k] for k in ("input_price_per_mtok", "output_price_per_mtok") if k in table}
+    for name, value in table.items():
+        if name in _CARD_FIELDS and name != "routes":
+            merged[name] = value
+    if "coding_score" in table:
+        merged["score_source"] = table.get("score_source", "user")
+        merged["score_date"] = table.get("score_date")
+        merged["score_setting"] = table.get("score_setting")
+    if "capabilities" in table:
+        merged["capabilities"] = _capabilities(table["capabilities"], where)
+    merged["routes"] = _merge_routes(merged.get("routes", ()), table.get("routes", []), shortcut_prices, where)
+    if not merged["routes"]:
+        raise CatalogError(f"{where}: field 'routes': a new model needs at least one route, "
+                           'e.g. routes = [{ provider = "ollama", model_name = "qwen2.5-coder:7b" }]')
+    if existing is None:
+        merged.setdefault("context_window", NEW_CARD_CONTEXT)
+        merged.setdefault("max_output_tokens", min(NEW_CARD_MAX_OUTPUT, int(merged["context_window"])))
+        if "capabilities" not in table:
+            fim = any(route.get("supports_fim") for route in merged["routes"])
+            merged["capabilities"] = {STREAMING, FIM} if fim else {STREAMING}
+    try:
+        return ModelCard.model_validate(merged)
+    except ValidationError as exc:
+        raise CatalogError(f"{where}: {_describe(exc)}") from None
+
+
+def _capabilities(value: Any, where: str) -> set[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(f"{where}: field 'capabilities': give a list such as [\"streaming\", \"fim\"]")
+    unknown = sorted(set(value) - CAPABILITY_NAMES)
+    if unknown:
+        raise CatalogError(f"{where}: field 'capabilities': unknown '{unknown[0]}' (known: {', '.join(sorted(CAPABILITY_NAMES))})")
+    return set(value)
+
+
+def _merge_routes(current: Any, given: Any, prices: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    routes = [dict(r) if isinstance(r, dict) else r.model_dump() for r in current]
+    if not isinstance(given, list):
+        raise CatalogError(f"{where}: field 'routes': give a list of tables with provider and model_name")
+    for i, route in enumerate(given):
+        if not isinstance(route, dict):
+            raise CatalogError(f"{where}: field 'routes[{i}]': expected a table with provider and model_name")
+        provider = route.get("provider")
+        if provider not in PROVIDER_NAMES:
+            raise CatalogError(f"{where}: field 'routes[{i}].provider': {provider!r} is not a provider "
+                               f"({', '.join(PROVIDER_NAMES)})")
+        unknown = sorted(set(route) - set(Route.model_fields))
+        if unknown:
+            raise CatalogError(f"{where}: field 'routes[{i}].{unknown[0]}' is not a route field "
+                               f"(known: {', '.join(Route.model_fields)})")
+        same = next((r for r in routes if r["provider"] == provider), None)
+        if same is not None:
+            same.update(route)
+            continue
+        new = dict(route)
+        if provider in LOCAL_PROVIDERS:  # local models cost nothing per token
+            new.setdefault("input_price_per_mtok", 0.0)
+            new.setdefault("output_price_per_mtok", 0.0)
+        for name in ("model_name", "input_price_per_mtok", "output_price_per_mtok"):
+            if name not in new and not (name != "model_name" and name in prices):
+                raise CatalogError(f"{where}: field 'routes[{i}].{name}' is required for a new {provider} route")
+        routes.append(new)
+    for route in routes:
+        route.update(prices)
+    for i, route in enumerate(routes):
+        try:
+            Route.model_validate(route)
+        except ValidationError as exc:
+            location, message = _error_parts(exc)
+            raise CatalogError(f"{where}: field 'routes[{i}].{location}': {message}") from None
+    return routes
+
+
+def _error_parts(exc: ValidationError) -> tuple[str, str]:
+    """(dotted field location, message with the offending value) of the first pydantic error."""
+    err = exc.errors()[0]
+    location = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in err["loc"]).replace(".[", "[")
+    got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], (dict, list)) else ""
+    return location, f"{err['msg']}{got}"
+
+
+def _describe(exc: ValidationError) -> str:
+    location, message = _error_parts(exc)
+    return f"field '{location}': {message}" if location else message
