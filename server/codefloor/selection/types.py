@@ -91,3 +91,21 @@ class NoEligibleModel(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateView:
+    """One scored model as `Pool.explain` shows it: its best route for the request and why it is (not) eligible."""
+
+    card: ModelCard
+    route: Route  # the route the engine would use: the cheapest eligible one, else the cheapest available, else the cheapest
+    expected_cost_usd: float
+    available: bool
+    eligible: bool
+    why_not: tuple[str, ...]  # empty when eligible; e.g. ("below floor 60", "no key: set ANTHROPIC_API_KEY")
+    pareto: bool  # on the (score up, cost of this request down) frontier among available models
+    chosen: bool = False
+
+    @property
+    def score(self) -> float:
+        return self.card.coding_score  # type: ignore[return-value]

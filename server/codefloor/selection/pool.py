@@ -1,0 +1,297 @@
+"""The routed pool and the decision of ROUTING.md: (pool, request, preferences, health) -> Decision.
+
+Pool.build sorts every available, scored (model, route) pair once. A request then costs a cache
+lookup of its filter key, two bisects and a sort of a handful of exact costs (index.py explains
+why that is exact). Policies:
+
+- cheapest: lowest expected cost of this request; ties -> higher score, model id, route key.
+- strongest: highest score; ties -> lower expected cost, model id, route key.
+- balanced: the cheapest candidate scoring within BALANCED_BAND (5) points of the strongest
+  eligible one (ties like cheapest). Its fallback order: the rest of that band by cost, then the
+  other eligible candidates by cost.
+
+FIM: a request that lists `fim` in required_capabilities gets only routes with a native FIM
+endpoint; a completion request without it may use any route (the router turns FIM into a chat
+prompt), with no FIM preference on ties, so the rule stays the plain policy order.
+
+Each chosen candidate is undominated: nothing eligible is at least as strong and cheaper for this
+request (cheapest: by minimality and the score tie-break; strongest: by maximality and the cost
+tie-break; balanced: a dominator would score inside the band and be cheaper).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from typing import Iterable, Mapping
+
+from codefloor.catalog.types import ModelCard, Route
+from codefloor.selection import wording
+from codefloor.selection.diagnose import diagnose
+from codefloor.selection.eligibility import has_capabilities, is_free, reasons_against
+from codefloor.selection.exact import PriceScale, exact_cost, over_cap
+from codefloor.selection.index import FilteredIndex
+from codefloor.selection.types import (
+    Candidate,
+    CandidateView,
+    Decision,
+    Health,
+    NoEligibleModel,
+    Policy,
+    Preferences,
+    Request,
+)
+
+BALANCED_BAND = 5.0  # points below the strongest eligible score that balanced still accepts
+_INDEX_CACHE_SIZE = 64  # filter combinations kept (folders x health states); oldest dropped first
+_NO_HEALTH = Health()
+
+
+def _distinct_routes(card: ModelCard) -> list[Route]:
+    """One route per key; a duplicated key keeps its cheapest variant, whatever the input order."""
+    best: dict[str, Route] = {}
+    for route in card.routes:
+        seen = best.get(route.key)
+        rank = (route.input_price_per_mtok, route.output_price_per_mtok, not route.supports_fim)
+        if seen is None or rank < (seen.input_price_per_mtok, seen.output_price_per_mtok, not seen.supports_fim):
+            best[route.key] = route
+    return [best[key] for key in sorted(best)]
+
+
+class Pool:
+    """Every available (scored model, route) pair, with lookups precomputed for decisions."""
+
+    def __init__(
+        self,
+        cards: tuple[ModelCard, ...],
+        candidates: tuple[Candidate, ...],
+        available_providers: frozenset[str],
+        provider_hints: Mapping[str, str],
+    ):
+        self.cards = cards  # every scored card (available or not), strongest first
+        self.candidates = candidates  # available pairs in position order (-score, id, route key)
+        self.available_providers = available_providers
+        self.provider_hints = dict(provider_hints)
+        self.scale = PriceScale.for_prices(
+            p for c in candidates for p in (c.route.input_price_per_mtok, c.route.output_price_per_mtok)
+        )
+        self._prices = [
+            (self.scale.price(c.route.input_price_per_mtok), self.scale.price(c.route.output_price_per_mtok))
+            for c in candidates
+        ]
+        self._context_sizes = sorted({c.card.context_window for c in candidates})
+        self._route_keys = frozenset(c.route.key for c in candidates)
+        self._indexes: dict[tuple, FilteredIndex] = {}
+
+    @classmethod
+    def build(
+        cls,
+        cards: Iterable[ModelCard],
+        available_providers: frozenset[str],
+        *,
+        provider_hints: Mapping[str, str] | None = None,
+    ) -> "Pool":
+        """`provider_hints`: provider -> how to enable it, e.g. {"anthropic": "set ANTHROPIC_API_KEY"}."""
+        by_id: dict[str, ModelCard] = {}
+        for card in cards:
+            if card.id in by_id:
+                raise ValueError(f"model id {card.id!r} appears twice in the catalog; ids must be unique")
+            by_id[card.id] = card
+        scored = sorted((c for c in by_id.values() if c.coding_score is not None), key=lambda c: (-c.coding_score, c.id))
+        candidates = [
+            Candidate(card, route)
+            for card in scored
+            for route in _distinct_routes(card)
+            if route.provider in available_providers
+        ]
+        candidates.sort(key=lambda c: (-c.score, c.card.id, c.route.key))
+        return cls(tuple(scored), tuple(candidates), frozenset(available_providers), provider_hints or {})
+
+    @property
+    def considered(self) -> int:
+        """Number of candidates: available (model, route) pairs with a score."""
+        return len(self.candidates)
+
+    # -- the decision -------------------------------------------------------------------------
+
+    def decide(self, request: Request, prefs: Preferences, health: Health = _NO_HEALTH) -> Decision:
+        """The chosen candidate, fallbacks and reason; raises NoEligibleModel with an actionable message."""
+        floor = prefs.min_coding_score
+        _validate(request, prefs)
+        inp, out = request.input_tokens, request.output_tokens
+        keep = prefs.max_fallbacks + 1
+        cap = self.scale.cap(prefs.max_cost_per_request_usd)
+        index = self._index(request, prefs, health)
+        k = index.prefix(floor) if index is not None else 0
+        ranked: list[int] = []
+        if k and index is not None:
+            if prefs.policy is Policy.CHEAPEST:
+                ranked = index.cheapest(k, inp, out, keep, cap)
+            elif prefs.policy is Policy.STRONGEST:
+                ranked = index.strongest(k, inp, out, keep, cap)
+            else:
+                ranked, band_k = self._balanced(index, k, floor, inp, out, keep, cap)
+        if not ranked or index is None:
+            raise diagnose(self, request, prefs, health)
+        chosen = index.candidates[ranked[0]]
+        cost = chosen.expected_cost_usd(request)
+        eligible, eligible_models = index.count_under_cap(k, inp, out, cap)
+        scoring = f"{wording.models(eligible_models)} scoring >= {wording.score(floor)}"
+        if prefs.policy is Policy.BALANCED:
+            strongest = index.candidates[index.strongest(k, inp, out, 1, cap)[0]]
+            band_models = index.count_under_cap(band_k, inp, out, cap)[1]
+            reason = (
+                f"balanced: cheapest of {wording.models(band_models)} within {BALANCED_BAND:g} points of the strongest "
+                f"({strongest.card.id} at {wording.score(strongest.score)}) among {scoring}: {wording.describe(chosen, cost)}"
+            )
+        else:
+            reason = f"{prefs.policy.value} of {scoring}: {wording.describe(chosen, cost)}"
+        return Decision(
+            chosen=chosen,
+            fallbacks=tuple(index.candidates[pos] for pos in ranked[1:]),
+            considered_count=self.considered,
+            eligible_count=eligible,
+            reason=reason,
+            expected_cost_usd=cost,
+            floor=floor,
+            policy=prefs.policy,
+        )
+
+    def _balanced(
+        self, index: FilteredIndex, k: int, floor: float, inp: int, out: int, keep: int, cap: int | None
+    ) -> tuple[list[int], int]:
+        top = index.strongest(k, inp, out, 1, cap)
+        if not top:
+            return [], 0
+        band_k = index.prefix(max(floor, index.candidates[top[0]].score - BALANCED_BAND))
+        ranked = index.cheapest(band_k, inp, out, keep, cap)
+        if len(ranked) < keep:  # the band is exhausted: continue with the rest of the eligible, by cost
+            ranked += [pos for pos in index.cheapest(k, inp, out, keep, cap) if pos >= band_k][: keep - len(ranked)]
+        return ranked, band_k
+
+    def _index(self, request: Request, prefs: Preferences, health: Health) -> FilteredIndex | None:
+        """The candidates passing this request's fixed filters, built once per filter combination."""
+        context_class = bisect_left(self._context_sizes, request.input_tokens + request.output_tokens)
+        if context_class == len(self._context_sizes):
+            return None  # no window is large enough
+        unavailable = health.unavailable_routes
+        if unavailable:
+            unavailable = unavailable & self._route_keys  # keys we do not serve must not split the cache
+        key = (
+            prefs.allowed_providers,
+            prefs.local_only,
+            request.required_capabilities,
+            unavailable,
+            health.paid_routes_blocked,
+            context_class,
+        )
+        index = self._indexes.get(key)
+        if index is None:
+            min_context = self._context_sizes[context_class]
+            positions = [
+                pos
+                for pos, c in enumerate(self.candidates)
+                if (prefs.allowed_providers is None or c.route.provider in prefs.allowed_providers)
+                and (not prefs.local_only or c.route.is_local)
+                and has_capabilities(c, request.required_capabilities)
+                and c.route.key not in unavailable
+                and (not health.paid_routes_blocked or is_free(c))
+                and c.card.context_window >= min_context
+            ]
+            index = FilteredIndex([self.candidates[p] for p in positions], [self._prices[p] for p in positions])
+            if len(self._indexes) >= _INDEX_CACHE_SIZE:
+                del self._indexes[next(iter(self._indexes))]
+            self._indexes[key] = index
+        return index
+
+    # -- explanation ----------------------------------------------------------------------------
+
+    def pareto_ids(self, request: Request = Request()) -> frozenset[str]:
+        """Models on the (score up, cost of `request` down) frontier among available models.
+
+        A model's cost is that of its cheapest available route; the default request (2,000 tokens in,
+        500 out) weighs output 4x less often than input, close to a blended list price.
+        """
+        best: dict[str, tuple[float, int]] = {}
+        for c, (pin, pout) in zip(self.candidates, self._prices):
+            cost = request.input_tokens * pin + request.output_tokens * pout
+            if c.card.id not in best or cost < best[c.card.id][1]:
+                best[c.card.id] = (c.score, cost)
+        frontier: set[str] = set()
+        cheapest_stronger: int | None = None
+        ordered = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1], item[0]))
+        i = 0
+        while i < len(ordered):
+            group_score = ordered[i][1][0]
+            group = [item for item in ordered[i:] if item[1][0] == group_score]
+            group_min = group[0][1][1]
+            for model_id, (_, cost) in group:
+                if cost == group_min and (cheapest_stronger is None or cost < cheapest_stronger):
+                    frontier.add(model_id)
+            cheapest_stronger = group_min if cheapest_stronger is None else min(cheapest_stronger, group_min)
+            i += len(group)
+        return frozenset(frontier)
+
+    def explain(self, request: Request, prefs: Preferences, health: Health = _NO_HEALTH) -> list[CandidateView]:
+        """Every scored model with its best route, cost, eligibility and the reasons it is not eligible."""
+        _validate(request, prefs)
+        try:
+            decision: Decision | None = self.decide(request, prefs, health)
+        except NoEligibleModel:
+            decision = None
+        pareto = self.pareto_ids(request)
+        views: list[CandidateView] = []
+        for card in self.cards:
+            options = []
+            for route in _distinct_routes(card):
+                candidate = Candidate(card, route)
+                available = route.provider in self.available_providers
+                if not available:
+                    hint = self.provider_hints.get(route.provider)
+                    reasons = [f"{route.provider} not configured" + (f": {hint}" if hint else "")]
+                else:
+                    reasons = [] if card.coding_score >= prefs.min_coding_score else [  # type: ignore[operator]
+                        f"below floor {wording.score(prefs.min_coding_score)}"
+                    ]
+                    reasons += reasons_against(candidate, request, prefs, health)
+                    if over_cap(_cost(route, request), prefs.max_cost_per_request_usd):
+                        reasons.append(
+                            f"over price cap ({wording.usd(candidate.expected_cost_usd(request))} > "
+                            f"{wording.usd(prefs.max_cost_per_request_usd or 0)})"
+                        )
+                rank = (not available, bool(reasons), _cost(route, request), route.key)
+                options.append((rank, candidate, available, reasons))
+            if not options:
+                continue  # a card without routes cannot be served
+            _, candidate, _, reasons = min(options, key=lambda option: option[0])
+            chosen = decision is not None and decision.chosen == candidate
+            views.append(
+                CandidateView(
+                    card=card,
+                    route=candidate.route,
+                    expected_cost_usd=candidate.expected_cost_usd(request),
+                    available=any(option[2] for option in options),
+                    eligible=not reasons,
+                    why_not=tuple(reasons),
+                    pareto=card.id in pareto,
+                    chosen=chosen,
+                )
+            )
+        return views
+
+
+def _cost(route: Route, request: Request):
+    return exact_cost(request.input_tokens, request.output_tokens, route.input_price_per_mtok, route.output_price_per_mtok)
+
+
+def _validate(request: Request, prefs: Preferences) -> None:
+    """Programming errors, not user errors: settings.py and the CLI validate what users type."""
+    if not math.isfinite(prefs.min_coding_score):
+        raise ValueError(f"min_coding_score must be a finite number, got {prefs.min_coding_score!r}")
+    if request.input_tokens < 0 or request.output_tokens < 0:
+        raise ValueError("token counts must be >= 0")
+    if prefs.max_fallbacks < 0:
+        raise ValueError("max_fallbacks must be >= 0")
+    cap = prefs.max_cost_per_request_usd
+    if cap is not None and (math.isnan(cap) or cap < 0):
+        raise ValueError(f"max_cost_per_request_usd must be >= 0, got {cap!r}")
