@@ -122,12 +122,15 @@ def _run_keys(draft: Draft) -> list[str]:
     return keys + sorted({r.key for r in draft.runs.values()} - set(keys))
 
 
-def _pick_direct(entries: list[PriceEntry], run_keys: list[str], key: str) -> PriceEntry | None:
-    """Exact dated snapshot of a scored run first, then the undated alias, then the newest snapshot."""
+def _pick_direct(entries: list[PriceEntry], run_keys: list[str], key: str, spellings: set[str]) -> PriceEntry | None:
+    """Exact dated snapshot of a scored run first, then the undated alias, then the newest snapshot.
+
+    Among spellings of one snapshot, the one a benchmark used wins (LiteLLM lists some twice).
+    """
     for wanted in (*run_keys, key):
         exact = [e for e in entries if e.key == wanted]
         if exact:
-            return min(exact, key=lambda e: e.wire_name)
+            return min(exact, key=lambda e: (e.wire_name.lower() not in spellings, e.wire_name))
     return max(entries, key=lambda e: e.key) if entries else None
 
 
@@ -147,7 +150,8 @@ def _direct_routes(draft: Draft, prices: dict[str, list[PriceEntry]], as_of: str
         if usable:
             by_provider.setdefault(entry.provider, []).append(entry)
     for provider, entries in sorted(by_provider.items()):
-        entry = _pick_direct(entries, run_keys, draft.key)
+        spellings = {r.model.lower().rsplit("/", 1)[-1] for r in draft.runs.values()}
+        entry = _pick_direct(entries, run_keys, draft.key, spellings)
         if entry is None:
             continue
         route = Route(provider=provider, model_name=entry.wire_name,
