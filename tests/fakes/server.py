@@ -45,6 +45,7 @@ class Recorded:
     headers: dict[str, str]  # lower-case names; secret values masked with mask_secret()
     body: Any  # parsed JSON, or None
     behaviour: str
+    client_port: int = 0  # the same port on two requests = a reused connection
     completed: bool = False  # the whole scripted answer was written
     disconnected: bool = False  # the client went away before the answer was complete
 
@@ -102,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         record = Recorded(
             method, url.path, url.query,
             {k.lower(): (mask_secret(v) if k.lower() in SECRET_HEADERS else v) for k, v in self.headers.items()},
-            body, behaviour.kind,
+            body, behaviour.kind, self.client_address[1],
         )
         with state.lock:
             state.requests.append(record)

@@ -131,3 +131,17 @@ async def test_nothing_listening_is_a_connection_error():
     finally:
         await provider.aclose()
     assert "cannot connect to 127.0.0.1" in str(caught.value)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+async def test_every_adapter_reuses_its_connection(target, fake_provider):
+    """Finish markers are read to the end of the body, so the pooled connection is kept."""
+    wire, make, kind = TARGETS[target]
+    fake = fake_provider(wire)
+    provider = make(fake.url)
+    try:
+        for _ in range(3):
+            await collect(provider.stream_chat("m", CHAT) if kind == "chat" else provider.stream_fim("m", FIM))
+    finally:
+        await provider.aclose()
+    assert len({r.client_port for r in fake.requests}) == 1 and len(fake.requests) == 3

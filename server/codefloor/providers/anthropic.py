@@ -39,10 +39,11 @@ class AnthropicProvider(_http.HttpProvider):
             body["stop_sequences"] = list(request.stop)
         input_tokens = output_tokens = 0
         stop_reason: str | None = None
+        stopped = False
         async with self._post_stream(self.endpoint.base_url + "/v1/messages", body, self._headers()) as response:
             async for event in _http.sse_events(response):
-                if event.event == "ping":
-                    continue
+                if stopped or event.event == "ping":
+                    continue  # after message_stop: drain to the end so the connection is reused
                 payload = _http.parse_json(self.name, event.data)
                 if not isinstance(payload, dict):
                     raise e.MalformedResponse(f"{self.name} sent an unexpected stream event", provider=self.name)
@@ -64,9 +65,10 @@ class AnthropicProvider(_http.HttpProvider):
                     output_tokens = _tokens(usage, "output_tokens") or output_tokens
                     input_tokens = _tokens(usage, "input_tokens") or input_tokens
                 elif kind == "message_stop":
-                    yield StreamChunk(usage=Usage(input_tokens, output_tokens), finish_reason=stop_reason or "end_turn")
-                    return
-        raise _http.interrupted(self.name, "message_stop")
+                    stopped = True
+        if not stopped:
+            raise _http.interrupted(self.name, "message_stop")
+        yield StreamChunk(usage=Usage(input_tokens, output_tokens), finish_reason=stop_reason or "end_turn")
 
     async def stream_fim(self, model: str, request: FimRequest) -> AsyncIterator[StreamChunk]:
         raise e.FimNotSupported(f"{self.name} has no fill-in-the-middle endpoint", provider=self.name)

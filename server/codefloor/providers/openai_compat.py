@@ -120,9 +120,10 @@ class OpenAICompatProvider(_http.HttpProvider):
         done = False
         async with self._post_stream(url, body, self._headers()) as response:
             async for event in _http.sse_events(response):
-                if event.data.strip() == "[DONE]":
+                # Read on to the end of the body even after [DONE], so the connection goes back to the pool.
+                if done or event.data.strip() == "[DONE]":
                     done = True
-                    break
+                    continue
                 payload = _http.parse_json(self.name, event.data)
                 if not isinstance(payload, dict):
                     raise e.MalformedResponse(f"{self.name} sent an unexpected stream event", provider=self.name)
@@ -149,10 +150,11 @@ class OpenAICompatProvider(_http.HttpProvider):
             options["stop"] = list(request.stop)
         body = {"model": model, "prompt": request.prefix, "suffix": request.suffix, "stream": True, "options": options}
         url = self.endpoint.base_url + "/api/generate"
+        final: StreamChunk | None = None
         async with self._post_stream(url, body, {"Accept": "application/x-ndjson"}) as response:
             async for line in response.aiter_lines():
-                if not line.strip():
-                    continue
+                if final is not None or not line.strip():
+                    continue  # drain to the end so the connection is reused
                 payload = _http.parse_json(self.name, line)
                 if not isinstance(payload, dict):
                     raise e.MalformedResponse(f"{self.name} sent an unexpected stream line", provider=self.name)
@@ -162,9 +164,10 @@ class OpenAICompatProvider(_http.HttpProvider):
                     yield StreamChunk(text=str(payload["response"]))
                 if payload.get("done"):
                     usage = Usage(int(payload.get("prompt_eval_count") or 0), int(payload.get("eval_count") or 0))
-                    yield StreamChunk(usage=usage, finish_reason=str(payload.get("done_reason") or "stop"))
-                    return
-        raise _http.interrupted(self.name, '"done": true')
+                    final = StreamChunk(usage=usage, finish_reason=str(payload.get("done_reason") or "stop"))
+        if final is None:
+            raise _http.interrupted(self.name, '"done": true')
+        yield final
 
 
 def _choice_text(choice: Mapping[str, Any]) -> str:
