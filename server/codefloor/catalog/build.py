@@ -122,7 +122,7 @@ def _run_keys(draft: Draft) -> list[str]:
     return keys + sorted({r.key for r in draft.runs.values()} - set(keys))
 
 
-def _pick_direct(entries: list[PriceEntry], run_keys: list[str], key: str, spellings: set[str]) -> PriceEntry | None:
+def _pick_direct(entries: list[PriceEntry], run_keys: list[str], key: str, spellings: list[str]) -> PriceEntry | None:
     """Exact dated snapshot of a scored run first, then the undated alias, then the newest snapshot.
 
     Among spellings of one snapshot, the one a benchmark used wins (LiteLLM lists some twice).
@@ -130,7 +130,8 @@ def _pick_direct(entries: list[PriceEntry], run_keys: list[str], key: str, spell
     for wanted in (*run_keys, key):
         exact = [e for e in entries if e.key == wanted]
         if exact:
-            return min(exact, key=lambda e: (e.wire_name.lower() not in spellings, e.wire_name))
+            rank = {name: i for i, name in reversed(list(enumerate(spellings)))}
+            return min(exact, key=lambda e: (rank.get(e.wire_name.lower(), len(rank)), e.wire_name))
     return max(entries, key=lambda e: e.key) if entries else None
 
 
@@ -150,7 +151,8 @@ def _direct_routes(draft: Draft, prices: dict[str, list[PriceEntry]], as_of: str
         if usable:
             by_provider.setdefault(entry.provider, []).append(entry)
     for provider, entries in sorted(by_provider.items()):
-        spellings = {r.model.lower().rsplit("/", 1)[-1] for r in draft.runs.values()}
+        runs = ([draft.score_run] if draft.score_run else []) + sorted(draft.runs.values(), key=lambda r: r.benchmark)
+        spellings = [r.model.lower().rsplit("/", 1)[-1] for r in runs]
         entry = _pick_direct(entries, run_keys, draft.key, spellings)
         if entry is None:
             continue
