@@ -100,7 +100,6 @@ class Draft:
     key: str
     runs: dict[str, Run] = field(default_factory=dict)  # benchmark -> chosen run
     routes: list[tuple[Route, str | None, int | None, int | None, bool]] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)  # preferred ids, best first
     display: str | None = None
     open_weights: bool = False
     score: dict[str, Any] = field(default_factory=dict)
@@ -110,6 +109,17 @@ class Draft:
 def undated_name(wire_name: str) -> str:
     """A readable card id from a provider's model name: `claude-sonnet-4-5-20250929` -> `claude-sonnet-4-5`."""
     return re.sub(r"-(20\d\d-?\d\d-?\d\d|latest)$", "", wire_name)
+
+
+def card_id_from_routes(routes: list[Route]) -> str:
+    """The provider's own name (date dropped), else the Ollama tag, else the OpenRouter slug."""
+    for route in routes:
+        if route.provider not in ("openrouter", "ollama", "embedded"):
+            return undated_name(route.model_name)
+    for route in routes:
+        if route.provider == "ollama":
+            return route.model_name.replace(":", "-")
+    return routes[0].model_name.rsplit("/", 1)[-1]
 
 
 def _per_mtok(per_token: float) -> float:
@@ -161,7 +171,6 @@ def _direct_routes(draft: Draft, prices: dict[str, list[PriceEntry]], as_of: str
                       output_price_per_mtok=_per_mtok(entry.output_per_token),
                       supports_fim=direct_route_has_fim(provider, draft.key))
         draft.routes.append((route, entry.deprecation_date, entry.context_window, entry.max_output_tokens, entry.tools))
-        draft.names.insert(0, undated_name(entry.wire_name))
 
 
 def _openrouter_route(draft: Draft, openrouter: dict[str, list[OpenRouterEntry]], as_of: str) -> None:
@@ -178,7 +187,6 @@ def _openrouter_route(draft: Draft, openrouter: dict[str, list[OpenRouterEntry]]
     route = Route(provider="openrouter", model_name=entry.id, input_price_per_mtok=_per_mtok(entry.input_per_token),
                   output_price_per_mtok=_per_mtok(entry.output_per_token))
     draft.routes.append((route, entry.expiration_date, entry.context_window, entry.max_output_tokens, entry.tools))
-    draft.names.append(entry.id.rsplit("/", 1)[-1])
     draft.display = draft.display or entry.name.split(": ", 1)[-1]
     draft.open_weights = draft.open_weights or bool(len(entry.keys) > 1)
 
@@ -189,7 +197,6 @@ def _ollama_routes(draft: Draft, tags_by_key: dict[str, list[str]]) -> None:
         route = Route(provider="ollama", model_name=tag, input_price_per_mtok=0, output_price_per_mtok=0,
                       supports_fim=fim)
         draft.routes.append((route, None, context, None, False))
-        draft.names.append(tag.replace(":", "-"))
         draft.open_weights = True
 
 
@@ -214,7 +221,7 @@ def _card(draft: Draft, measured: dict[str, Measurement]) -> ModelCard | None:
         return None
     order = {name: i for i, name in enumerate(PROVIDER_NAMES)}
     draft.routes.sort(key=lambda r: (order[r[0].provider], r[0].model_name))
-    card_id = draft.names[0] if draft.names else draft.key
+    card_id = card_id_from_routes([r[0] for r in draft.routes])
     score = dict(draft.score)
     raw = {RAW_NAMES[b]: run.value for b, run in draft.runs.items()}
     if card_id in measured:
