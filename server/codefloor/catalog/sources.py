@@ -77,7 +77,7 @@ class OpenRouterEntry:
 
 @dataclass(frozen=True)
 class Measurement:
-    """One of our own measurements (catalog/sources/measured_locally.json)."""
+    """One of our own measurements (catalog/sources/measured_locally.json; format in sources/SOURCE.md)."""
 
     id: str
     score: float  # on the Aider polyglot scale, 0-100
@@ -278,13 +278,23 @@ def read_measured(path: Path) -> list[Measurement]:
     out = []
     for i, item in enumerate(data):
         try:
-            out.append(Measurement(str(item["id"]), float(item["score"]), float(item["raw"]), str(item["benchmark"]),
+            out.append(Measurement(str(item["id"]), float(item["score"]), _raw_value(item), str(item["benchmark"]),
                                    str(item["date"]), str(item["command"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise SourceError(f"{path}: entry {i}: {exc!r} (fields: id, score, raw, benchmark, date, command)") from None
         if not 0 <= out[-1].score <= 100:
             raise SourceError(f"{path}: entry {i} ({out[-1].id}): score {out[-1].score} is outside 0-100")
     return out
+
+
+def _raw_value(item: dict[str, Any]) -> float:
+    """`raw` is the raw measurement: a number, or {passed, problems, ...} (a pass rate in %)."""
+    raw = item["raw"]
+    if isinstance(raw, dict):
+        if "passed" in raw and "problems" in raw and float(raw["problems"]) > 0:
+            return round(100.0 * float(raw["passed"]) / float(raw["problems"]), 4)
+        return float(item["score"])
+    return float(raw)
 
 
 def _int(value: Any) -> int | None:

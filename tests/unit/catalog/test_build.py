@@ -165,6 +165,13 @@ def test_measured_locally_scores_the_embedded_model(tmp_path):
     assert document["sources"]["measured-locally"] == "2026-11-26"
 
 
+def test_measurement_raw_may_be_a_pass_count(tmp_path):
+    measured = [{"id": "smollm2-135m-instruct", "score": 5.0, "raw": {"passed": 2, "problems": 40, "model_file": "x.gguf"},
+                 "benchmark": "humaneval-first40-pass@1", "date": "2026-11-26", "command": "python run.py"}]
+    embedded = card(catalog_document(read_sources(write_sources(tmp_path, measured=measured))), "smollm2-135m-instruct")
+    assert embedded["raw_scores"] == {"humaneval-first40-pass@1": 5.0} and embedded["coding_score"] == 5.0
+
+
 def test_bad_measurement_file_is_reported_with_its_path(tmp_path):
     write_sources(tmp_path, measured=[{"id": "x", "score": 140, "raw": 1, "benchmark": "b", "date": "d", "command": "c"}])
     with pytest.raises(SourceError, match=r"measured_locally\.json.*outside 0-100"):
