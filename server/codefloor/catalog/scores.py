@@ -57,7 +57,11 @@ class Fit:
     intercept: float
     n: int
     pearson_r: float
-    models: tuple[str, ...]
+    pairs: tuple[tuple[str, float, float], ...]  # (join key, raw value, aider score)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(key for key, _, _ in self.pairs)
 
     @property
     def usable(self) -> bool:
@@ -75,7 +79,7 @@ class Fit:
             "n": self.n,
             "pearson_r": round(self.pearson_r, 4),
             "used": self.usable,
-            "models": list(self.models),
+            "pairs": {key: {"raw": raw, "aider": aider} for key, raw, aider in self.pairs},
         }
 
 
@@ -115,4 +119,4 @@ def fit_onto_aider(benchmark: str, aider: dict[str, Run], other: dict[str, Run])
         slope, intercept, r = linear_fit([(x, y) for _, x, y in pairs])
     except ValueError:
         return None
-    return Fit(benchmark, slope, intercept, len(pairs), r, tuple(k for k, _, _ in pairs))
+    return Fit(benchmark, slope, intercept, len(pairs), r, tuple(pairs))
