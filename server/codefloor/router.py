@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from codefloor.availability import available_providers
 from codefloor.catalog.load import Catalog, load_catalog
-from codefloor.config import UserConfig, load_user_config
+from codefloor.config import PROVIDERS, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
 from codefloor.providers.errors import AuthError, FimNotSupported, ProviderError, StreamInterrupted
@@ -75,7 +75,7 @@ class Router:
         self._providers = providers if providers is not None else ProviderSet(config, self._env)
         self._ledger = ledger if ledger is not None else Ledger.open_default(self._env)
         self._clock = clock
-        self.pool = Pool.build(catalog.cards, available)
+        self.pool = Pool.build(catalog.cards, available, provider_hints=provider_hints())
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
@@ -262,6 +262,14 @@ class Router:
     async def aclose(self) -> None:
         await self._providers.aclose()
         self._ledger.close()
+
+
+def provider_hints() -> dict[str, str]:
+    """How to enable each provider, for the pool's "no eligible model" messages."""
+    hints = {name: f"set {spec.key_env}" for name, spec in PROVIDERS.items() if spec.key_env}
+    hints["ollama"] = "start Ollama (or set OLLAMA_HOST)"
+    hints["embedded"] = "pip install 'codefloor[local]'"
+    return hints
 
 
 def _decided(result: Decision | NoEligibleModel) -> Decision:

@@ -1,0 +1,221 @@
+"""Router state logic with scripted in-process providers: cooldowns and recovery on an injected
+clock, auth marking, non-retryable stops, cost, budget and in-flight reservations, FIM choice,
+cancellation. (Wire-level fallbacks against real HTTP fakes: test_router_loopback.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from codefloor.config import BudgetConfig, UserConfig
+from codefloor.ledger import Ledger
+from codefloor.providers.errors import AuthError, BadRequest, RateLimited, ServerError, StreamInterrupted
+from codefloor.providers.fim import HOLE
+from codefloor.providers.types import ChatRequest, FimRequest, Message, Usage
+from codefloor.results import AllRoutesFailed, BudgetExceeded
+from codefloor.router import BACKOFF_BASE_S, Router
+from codefloor.selection import NoEligibleModel, Policy, Preferences, Request, TaskKind
+
+from .scripted import FakeClock, ScriptedProviders, Step, card, catalog
+
+# Cheapest first: at floor 50 the order is openai (cheap) -> anthropic (dear); "weak" is below
+# the floor and must never be tried; the embedded model is free but scores 10.
+CARDS = (
+    card("cheap", 60, "openai", 1.0, 2.0),
+    card("dear", 80, "anthropic", 3.0, 15.0),
+    card("weak", 40, "deepseek", 0.1, 0.2),
+    card("tiny", 10, "embedded", 0.0, 0.0),
+)
+PROVIDERS = ("openai", "anthropic", "deepseek", "mistral", "embedded")
+CHAT = ChatRequest(messages=(Message("user", "write a function"),))
+REQUEST = Request(task=TaskKind.ACTION, input_tokens=1000, output_tokens=500)
+FLOOR_50 = Preferences(min_coding_score=50)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    def make(daily_usd: float | None = None, cards=CARDS):
+        providers = ScriptedProviders(*PROVIDERS)
+        clock = FakeClock()
+        ledger = Ledger(tmp_path / "usage.sqlite3")
+        config = UserConfig(budget=BudgetConfig(daily_usd=daily_usd))
+        router = Router(catalog(*cards), config, frozenset(PROVIDERS), env={}, providers=providers,
+                        ledger=ledger, clock=clock)
+        return router, providers, clock, ledger
+
+    return make
+
+
+async def test_rate_limited_route_cools_down_for_retry_after_then_recovers(setup):
+    router, providers, clock, ledger = setup()
+    providers.get("openai").steps = [Step(error=RateLimited("slow down", retry_after=30, provider="openai"), text="")]
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert result.served_by.card.id == "dear"
+    assert [(a.model_id, a.outcome, a.error_kind) for a in result.attempts] == [
+        ("cheap", "error", "RateLimited"), ("dear", "ok", None)]
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"  # cheap is cooling down
+    clock.now += 29.9
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"
+    clock.now += 0.2
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"  # recovered after Retry-After
+    assert [r["outcome"] for r in ledger.rows()] == ["error", "ok"]
+
+
+async def test_default_backoff_doubles_per_consecutive_failure_and_success_resets_it(setup):
+    router, providers, clock, _ = setup()
+    openai = providers.get("openai")
+    openai.steps = [Step(error=ServerError("boom", provider="openai"), text="")]
+    await router.run(CHAT, REQUEST, FLOOR_50)
+    clock.now += BACKOFF_BASE_S + 0.1
+    openai.steps = [Step(error=ServerError("boom", provider="openai"), text="")]
+    await router.run(CHAT, REQUEST, FLOOR_50)  # second failure in a row: 2x the pause
+    clock.now += BACKOFF_BASE_S + 0.1
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"
+    clock.now += BACKOFF_BASE_S
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert result.served_by.card.id == "cheap"
+    openai.steps = [Step(error=ServerError("boom", provider="openai"), text="")]
+    await router.run(CHAT, REQUEST, FLOOR_50)
+    clock.now += BACKOFF_BASE_S + 0.1  # after a success the next pause is the base one again
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
+
+
+async def test_partial_text_of_a_broken_stream_never_reaches_the_result(setup):
+    router, providers, _, _ = setup()
+    providers.get("openai").steps = [Step(text="PARTIAL half", error=StreamInterrupted("cut", provider="openai"))]
+    providers.get("anthropic").steps = [Step(text="whole answer")]
+    seen: list[str] = []
+    result = await router.run(CHAT, REQUEST, FLOOR_50, on_text=seen.append)
+    assert result.text == "whole answer"
+    assert "PARTIAL" in "".join(seen)  # it was shown live, and only live
+    assert result.attempts[0].error_kind == "StreamInterrupted"
+
+
+async def test_a_stream_that_ends_without_its_finish_marker_is_a_failed_attempt(setup):
+    router, providers, _, _ = setup()
+    providers.get("openai").steps = [Step(text="looks complete", finish=False)]
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert result.served_by.card.id == "dear"
+    assert result.attempts[0].error_kind == "StreamInterrupted"
+
+
+async def test_fallbacks_never_go_below_the_floor(setup):
+    router, providers, _, _ = setup()
+    for name in ("openai", "anthropic"):
+        providers.get(name).steps = [Step(error=ServerError("down", provider=name), text="")]
+    with pytest.raises(AllRoutesFailed) as failed:
+        await router.run(CHAT, REQUEST, FLOOR_50)
+    assert [a.model_id for a in failed.value.attempts] == ["cheap", "dear"]
+    assert providers.get("deepseek").calls == [] and providers.get("embedded").calls == []
+    assert "cheap" in str(failed.value) and "ServerError" in str(failed.value)
+
+
+async def test_auth_failure_marks_the_provider_until_the_router_is_rebuilt(setup):
+    router, providers, clock, _ = setup()
+    providers.get("openai").steps = [Step(error=AuthError("bad key", provider="openai"), text="")]
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert result.served_by.card.id == "dear"
+    clock.now += 10_000
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"
+
+
+async def test_bad_request_stops_without_trying_fallbacks(setup):
+    router, providers, _, _ = setup()
+    providers.get("openai").steps = [Step(error=BadRequest("unsupported parameter", provider="openai"), text="")]
+    with pytest.raises(AllRoutesFailed) as failed:
+        await router.run(CHAT, REQUEST, FLOOR_50)
+    assert len(failed.value.attempts) == 1
+    assert providers.get("anthropic").calls == []
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"  # not a route fault: no cooldown
+
+
+async def test_cost_is_reported_when_given_else_tokens_times_price(setup):
+    router, providers, _, ledger = setup()
+    providers.get("openai").steps = [
+        Step(usage=Usage(input_tokens=1000, output_tokens=100, cost_usd=0.5)),
+        Step(usage=Usage(input_tokens=1000, output_tokens=100)),
+    ]
+    reported = await router.run(CHAT, REQUEST, FLOOR_50)
+    priced = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert reported.cost_usd == 0.5
+    assert priced.cost_usd == pytest.approx((1000 * 1.0 + 100 * 2.0) / 1e6)
+    assert (priced.input_tokens, priced.output_tokens) == (1000, 100)
+    assert [r["cost_source"] for r in ledger.rows()] == ["reported", "catalog"]
+
+
+async def test_no_eligible_model_sends_nothing(setup):
+    router, providers, _, ledger = setup()
+    with pytest.raises(NoEligibleModel):
+        await router.run(CHAT, REQUEST, Preferences(min_coding_score=95))
+    assert all(p.calls == [] for p in providers.by_name.values())
+    assert ledger.rows() == []
+
+
+async def test_budget_reached_blocks_paid_routes_but_local_models_serve(setup):
+    router, providers, _, ledger = setup(daily_usd=0.01)
+    providers.get("openai").steps = [Step(usage=Usage(1000, 100, cost_usd=0.02))]
+    await router.run(CHAT, REQUEST, FLOOR_50)
+    assert ledger.spend_today() == 0.02
+    assert router.health().paid_routes_blocked
+    with pytest.raises(BudgetExceeded, match=r"daily budget \$0.01 reached"):
+        router.decide(REQUEST, FLOOR_50)
+    local = await router.run(CHAT, REQUEST, Preferences(min_coding_score=5))
+    assert local.served_by.card.id == "tiny"
+    assert len(providers.get("openai").calls) == 1 and len(providers.get("anthropic").calls) == 0
+
+
+async def test_concurrent_requests_reserve_their_expected_cost(setup):
+    # Each request is expected to cost (1000*1 + 500*2)/1e6 = 0.002 on "cheap"; 0.0035 fits one in flight,
+    # and after the first one is charged its real ~0.001 the next fits again.
+    router, providers, _, _ = setup(daily_usd=0.0035, cards=CARDS[:1] + CARDS[3:])
+    gate = asyncio.Event()
+    providers.get("openai").steps = [Step(text="first paid", gate=gate)]
+    prefs = Preferences(min_coding_score=5, policy=Policy.STRONGEST)  # paid "cheap" first, free "tiny" next
+    first = asyncio.create_task(router.run(CHAT, REQUEST, prefs))
+    await asyncio.sleep(0.01)  # the first request is now streaming, its cost reserved
+    second = await router.run(CHAT, REQUEST, prefs)
+    assert second.served_by.card.id == "tiny"  # the paid route would have overrun the budget
+    gate.set()
+    assert (await first).served_by.card.id == "cheap"
+    third = await router.run(CHAT, REQUEST, prefs)  # reservation released, spend recorded
+    assert third.served_by.card.id == "cheap"
+
+
+async def test_cancellation_closes_the_stream_records_it_and_propagates(setup):
+    router, providers, _, ledger = setup()
+    gate = asyncio.Event()  # never set: the model "hangs" mid-stream
+    openai = providers.get("openai")
+    openai.steps = [Step(text="never finishes", gate=gate)]
+    task = asyncio.create_task(router.run(CHAT, REQUEST, FLOOR_50, folder="/w"))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert openai.closed_streams == 1
+    assert providers.get("anthropic").calls == []  # no fallback after a cancel
+    assert [(r["outcome"], r["folder"]) for r in ledger.rows()] == [("cancelled", "/w")]
+    assert router._reserved_usd == 0.0
+
+
+async def test_fim_uses_native_fim_where_the_route_has_it_else_a_chat_prompt(setup):
+    cards = (card("coder", 60, "mistral", 0.3, 0.9, fim=True), card("chatty", 70, "openai", 1.0, 2.0))
+    router, providers, _, _ = setup(cards=cards)
+    mistral = providers.get("mistral")
+    fim = FimRequest(prefix="def add(a, b):\n    return ", suffix="\n")
+    request = Request(task=TaskKind.COMPLETION, input_tokens=20, output_tokens=10)
+    native = await router.run(fim, request, FLOOR_50)
+    assert native.served_by.card.id == "coder" and mistral.calls[0][0] == "fim"
+    only_chat = await router.run(fim, request, Preferences(min_coding_score=65))
+    kind, model, sent = providers.get("openai").calls[0]
+    assert (kind, model) == ("chat", "chatty-wire")
+    assert HOLE in sent.messages[-1].content and only_chat.served_by.card.id == "chatty"
+
+
+async def test_attempt_callback_sees_each_candidate_in_order(setup):
+    router, providers, _, _ = setup()
+    providers.get("openai").steps = [Step(error=ServerError("down", provider="openai"), text="")]
+    started: list[str] = []
+    await router.run(CHAT, REQUEST, FLOOR_50, on_attempt=lambda c: started.append(c.card.id))
+    assert started == ["cheap", "dear"]
