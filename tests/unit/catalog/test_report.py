@@ -35,3 +35,13 @@ def test_report_prints_markdown_tables(capsys):
     assert main(["--all"]) == 0
     out = capsys.readouterr().out
     assert "| model | coding score |" in out and "### Every model in the catalog" in out and "gpt-5" in out
+
+
+def test_docs_routing_shows_the_current_frontier():
+    from pathlib import Path
+
+    from codefloor.catalog.report import REFERENCE_INPUT_TOKENS, REFERENCE_OUTPUT_TOKENS, report
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "routing.md").read_text(encoding="utf-8")
+    current = report(load_catalog(), REFERENCE_INPUT_TOKENS, REFERENCE_OUTPUT_TOKENS).strip()
+    assert current in doc, "paste the output of `python -m codefloor.catalog.report` into docs/routing.md"
