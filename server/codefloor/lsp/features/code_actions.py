@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
@@ -16,12 +16,10 @@ from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, 
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
-from codefloor.lsp.server import RouterUnavailable
+from codefloor.lsp.server import CodefloorServer, RouterUnavailable
 from codefloor.results import RoutingError
 from codefloor.selection.types import NoEligibleModel, Request, TaskKind
 
-if TYPE_CHECKING:
-    from codefloor.lsp.server import CodefloorServer
 
 APPLY_COMMAND = "codefloor.applyAction"
 KIND_REWRITE = types.CodeActionKind.RefactorRewrite + ".codefloor"

@@ -7,18 +7,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lsprotocol import types
 
 from codefloor.actions.offers import ActionKind
 from codefloor.lsp.convert import lines_of, to_pos
 from codefloor.lsp.features.code_actions import compute_edit, send_edit
-from codefloor.lsp.server import RouterUnavailable
+from codefloor.lsp.server import CodefloorServer, RouterUnavailable
 from codefloor.selection.types import Request, TaskKind
 
-if TYPE_CHECKING:
-    from codefloor.lsp.server import CodefloorServer
 
 EXPLAIN = "codefloor.explainRouting"
 USAGE = "codefloor.usage"

@@ -3,14 +3,12 @@ One item whose text edit inserts the model's completion at the cursor."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
+
+from codefloor.lsp.server import CodefloorServer
 
 from codefloor.lsp.features.inline_completion import complete_at
 
-if TYPE_CHECKING:
-    from codefloor.lsp.server import CodefloorServer
 
 
 def register(server: CodefloorServer) -> None:

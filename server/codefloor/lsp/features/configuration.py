@@ -5,14 +5,12 @@ crashes when a cancelled handler receives the late reply)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
+
+from codefloor.lsp.server import CodefloorServer
 
 from codefloor.settings import SECTION, SettingProblem
 
-if TYPE_CHECKING:
-    from codefloor.lsp.server import CodefloorServer
 
 
 def register(server: CodefloorServer) -> None:

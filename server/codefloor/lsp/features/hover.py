@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
 
-if TYPE_CHECKING:
-    from codefloor.lsp.server import CodefloorServer
+from codefloor.lsp.server import CodefloorServer
+
 
 
 def register(server: CodefloorServer) -> None:

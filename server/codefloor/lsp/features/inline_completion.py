@@ -6,8 +6,6 @@ which closes the upstream HTTP stream (the router records the attempt as cancell
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
-
 from lsprotocol import types
 
 from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
@@ -15,12 +13,10 @@ from codefloor.actions.generate import language_name
 from codefloor.catalog.types import FIM
 from codefloor.lsp.convert import lines_of, to_doc, to_pos
 from codefloor.lsp.reporting import run_routed
-from codefloor.lsp.server import RouterUnavailable
+from codefloor.lsp.server import CodefloorServer, RouterUnavailable
 from codefloor.results import RoutingError
 from codefloor.selection.types import Decision, NoEligibleModel, Request, TaskKind
 
-if TYPE_CHECKING:
-    from codefloor.lsp.server import CodefloorServer
 
 
 def register(server: CodefloorServer) -> None:
