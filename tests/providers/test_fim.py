@@ -28,6 +28,9 @@ def test_prompt_marks_the_hole_between_prefix_and_suffix():
     ("a + b\n\nprint(add(1, 2))\n", "a + b"),  # ran on into the suffix
     ("a + b\n\nprint(add(1, 2))", "a + b"),
     (f"a + b{HOLE}", "a + b"),
+    ("a + b\n```", "a + b"),  # a stray closing fence
+    ("\n```", ""),
+    ("```python\n", ""),
 ])
 def test_cleanup(answer, middle):
     assert clean_fim_answer(answer, REQ) == middle

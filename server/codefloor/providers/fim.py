@@ -19,6 +19,7 @@ _SYSTEM = (
     "and do not repeat the code before or after the hole."
 )
 _FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:\n?```|$)", re.DOTALL)
+_STRAY_FENCE = re.compile(r"\A\s*```[^\n`]*(\n|\Z)|(\n|\A)[ \t]*```[^\n`]*\s*\Z")  # a lone fence line at either end
 _MIN_OVERLAP = 4  # shorter overlaps are as likely to be coincidence as repetition
 
 
@@ -37,7 +38,7 @@ def clean_fim_answer(answer: str, request: FimRequest) -> str:
     fenced = _FENCE.search(answer)
     if fenced:
         answer = fenced.group(1)
-    answer = answer.replace(HOLE, "")
+    answer = _STRAY_FENCE.sub("", answer.replace(HOLE, ""))
     if request.prefix and answer.startswith(request.prefix):
         answer = answer[len(request.prefix):]
     else:

@@ -116,10 +116,11 @@ class OpenAICompatProvider(_http.HttpProvider):
         """Chat-completion chunks (delta.content) or completion chunks (text) until [DONE]."""
         finish: str | None = None
         usage: Usage | None = None
-        saw_choice = False
+        saw_choice = saw_event = False
         done = False
         async with self._post_stream(url, body, self._headers()) as response:
             async for event in _http.sse_events(response):
+                saw_event = True
                 # Read on to the end of the body even after [DONE], so the connection goes back to the pool.
                 if done or event.data.strip() == "[DONE]":
                     done = True
@@ -137,6 +138,8 @@ class OpenAICompatProvider(_http.HttpProvider):
                     if text:
                         yield StreamChunk(text=text)
                     finish = choice.get("finish_reason") or finish
+        if not saw_event:  # e.g. llama.cpp's server when the prompt exceeds its context
+            raise e.MalformedResponse(f"{self.name} sent an empty stream (no events)", provider=self.name)
         if not saw_choice:
             raise e.MalformedResponse(f"{self.name} answered with no choices", provider=self.name)
         if finish is None and not done:
