@@ -42,6 +42,9 @@ from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Po
 BACKOFF_BASE_S = 10.0
 BACKOFF_MAX_S = 300.0
 CHARS_PER_TOKEN = 4  # rough token estimate when a provider reports no usage
+# Today's spend is read from the ledger at most this often (other processes -- `codefloor ask`, a
+# second editor -- write it too); this router's own attempts are added as they are recorded.
+SPEND_REFRESH_S = 5.0
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Router:
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
+        self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
 
     @classmethod
     def from_environment(
@@ -109,17 +113,23 @@ class Router:
         limit = self.config.budget.daily_usd
         if limit is None:
             return False
-        committed = self._ledger.spend_today() + self._reserved_usd + extra_usd
+        committed = self._spent_today() + self._reserved_usd + extra_usd
         return committed >= limit if extra_usd == 0 else committed > limit
 
     def _budget_message(self) -> str:
         limit = self.config.budget.daily_usd or 0.0
-        spent = self._ledger.spend_today()
+        spent = self._spent_today()
         return (
             f"daily budget ${limit:.2f} reached (${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight); "
             "paid models resume tomorrow (UTC): raise [budget] daily_usd in the user config, "
             "or lower minCodingScore to a local model's score"
         )
+
+    def _spent_today(self) -> float:
+        day, now = dt.datetime.now(dt.UTC).date(), self._clock()
+        if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
+            self._spend = (day, self._ledger.spend_today(day), now)
+        return self._spend[1]
 
     def _cool_down(self, route_key: str, retry_after: float | None) -> None:
         previous = self._cooldowns.get(route_key)
@@ -254,6 +264,8 @@ class Router:
             error=error.message if error else None,
         )
         self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source)
+        if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
+            self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
         return attempt
 
     def usage_summary(self, since: dt.date | None = None) -> dict:

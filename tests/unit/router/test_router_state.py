@@ -14,7 +14,8 @@ from codefloor.providers.errors import AuthError, BadRequest, RateLimited, Serve
 from codefloor.providers.fim import HOLE
 from codefloor.providers.types import ChatRequest, FimRequest, Message, Usage
 from codefloor.results import AllRoutesFailed, BudgetExceeded
-from codefloor.router import BACKOFF_BASE_S, Router
+from codefloor.results import Attempt
+from codefloor.router import BACKOFF_BASE_S, SPEND_REFRESH_S, Router
 from codefloor.selection import NoEligibleModel, Policy, Preferences, Request, TaskKind
 
 from .scripted import FakeClock, ScriptedProviders, Step, card, catalog
@@ -219,3 +220,12 @@ async def test_attempt_callback_sees_each_candidate_in_order(setup):
     started: list[str] = []
     await router.run(CHAT, REQUEST, FLOOR_50, on_attempt=lambda c: started.append(c.card.id))
     assert started == ["cheap", "dear"]
+
+
+async def test_spend_written_by_another_process_counts_once_refreshed(setup, tmp_path):
+    router, _, clock, _ = setup(daily_usd=1.0)
+    assert not router.health().paid_routes_blocked
+    other_process = Ledger(tmp_path / "usage.sqlite3")  # e.g. `codefloor ask` in a terminal
+    other_process.record(Attempt("cheap", "openai:cheap-wire", "openai", "ok", 10, 10, 1.5, 5.0))
+    clock.now += SPEND_REFRESH_S
+    assert router.health().paid_routes_blocked
