@@ -1,0 +1,1 @@
+from tests.lsp.conftest import closed_port, fake  # noqa: F401  (shared fixtures)
