@@ -78,7 +78,8 @@ class Router:
         self._providers = providers if providers is not None else ProviderSet(config, self._env)
         self._ledger = ledger if ledger is not None else Ledger.open_default(self._env)
         self._clock = clock
-        self.pool = Pool.build(catalog.cards, available, provider_hints=provider_hints())
+        hints = {name: hint for name, hint in provider_hints().items() if name not in available}
+        self.pool = Pool.build(catalog.cards, available, provider_hints=hints)
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight

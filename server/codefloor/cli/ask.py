@@ -100,7 +100,10 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         try:
             decision = router.decide(request, prefs)
         except NoEligibleModel as exc:
-            return _refuse(args, "no_eligible_model", _one_line(str(exc)) + (f"; {KEY_HINT}" if embedded_only else ""))
+            message = _one_line(str(exc))
+            if embedded_only and "API_KEY" not in message:
+                message += f"; {KEY_HINT}"
+            return _refuse(args, "no_eligible_model", message)
         except RoutingError as exc:
             return _refuse(args, type(exc).__name__, _one_line(str(exc)))
         if embedded_only and decision.chosen.route.provider == "embedded":
