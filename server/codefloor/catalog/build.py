@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codefloor.catalog.names import OLLAMA_MODELS, card_key, direct_route_has_fim, model_key
+from codefloor.catalog.names import OLLAMA_MODELS, card_key, direct_route_has_fim
 from codefloor.catalog.scores import Fit, best_runs, fit_onto_aider
 from codefloor.catalog.sources import (
     AIDER_EDIT,

@@ -43,6 +43,8 @@ def write_sources(folder: Path, *, measured: list | None = None) -> Path:
         polyglot("gone-model", "2025-01-01", 61.0),
         polyglot("responses-only", "2025-01-01", 62.0),
         polyglot("free-exp", "2025-01-01", 63.0),
+        polyglot("gemini/gemini-exp-1206", "2024-12-22", 38.2),
+        polyglot("deepseek/deepseek-v3.2-exp", "2025-10-03", 70.0),
         polyglot("r1", "2025-01-20", 56.9, display="DeepSeek R1"),
         {"model": "pair", "command": "aider --architect --model r1 --editor-model sonnet", "date": "2025-01-23",
          "pass_rate_2": 99.0, "edit_format": "architect", "editor_model": "sonnet"},
@@ -62,6 +64,7 @@ def write_sources(folder: Path, *, measured: list | None = None) -> Path:
         "claude-3-9-opus-20250101": litellm("anthropic", 1.0, 1.0),  # a second spelling of the same snapshot
         "responses-only": litellm("openai", 1.0, 1.0, mode="responses"),
         "free-exp": litellm("gemini", 0.0, 0.0),
+        "gemini-exp-1206": litellm("gemini", 0.3, 2.5),  # retired experiment, still priced in LiteLLM
         "deepseek-reasoner": litellm("deepseek", 0.5, 2.0),
         "beta-9": litellm("anthropic", 3.0, 15.0),
         "openrouter/beta-9": litellm("openrouter", 9.0, 9.0),  # not first party: ignored
@@ -74,6 +77,7 @@ def write_sources(folder: Path, *, measured: list | None = None) -> Path:
         openrouter("vendor/gone-model", 1.0, 1.0, expiration_date="2026-02-01"),
         openrouter("vendor/responses-only", 1.2, 1.2),
         openrouter("vendor/free-exp:free", 0.0, 0.0),
+        openrouter("deepseek/deepseek-v3.2-exp", 0.27, 0.41),
         openrouter("openrouter/auto", -1, -1),
     ]
     (folder / "openrouter_models_2026-08-01.json").write_text(json.dumps({"data": listing}))
@@ -128,6 +132,11 @@ def test_a_later_as_of_keeps_what_is_not_yet_deprecated(tmp_path):
 def test_responses_only_and_zero_priced_direct_entries_give_no_direct_route(catalog):
     assert [r["provider"] for r in card(catalog, "responses-only")["routes"]] == ["openrouter"]
     assert "free-exp" not in ids(catalog)  # free tier is not a price; the :free variant is not a route
+
+
+def test_experimental_releases_need_a_current_openrouter_listing(catalog):
+    assert "gemini-exp-1206" not in ids(catalog)
+    assert card(catalog, "deepseek-v3.2-exp")["routes"][0]["model_name"] == "deepseek/deepseek-v3.2-exp"
 
 
 def test_mapped_score_uses_the_recorded_fit(catalog):
