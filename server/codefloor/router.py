@@ -9,6 +9,11 @@ replace it; this module makes the request happen and keeps the state the engine 
   (restart or config change), because every request would fail the same way;
 - the daily budget: spend today (ledger) plus the expected cost of requests still in flight.
 
+Errors: a retryable ProviderError cools the route down and moves to the next fallback; AuthError
+marks the provider and moves on (another provider's key may work); ContextTooLong moves on without
+a cooldown (that route's real window is smaller than its card says); any other BadRequest stops
+with AllRoutesFailed, since every model would reject the same request.
+
 Fallbacks only ever come from the Decision, so a fallback never goes below the floor. A stream
 that breaks mid-way fails that attempt; its partial text never reaches the result (on_text may
 have shown it live: callers say so, see cli/ask.py). Cancellation is never swallowed: the
@@ -31,7 +36,7 @@ from codefloor.catalog.load import Catalog, load_catalog
 from codefloor.config import PROVIDERS, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
-from codefloor.providers.errors import AuthError, FimNotSupported, ProviderError, StreamInterrupted
+from codefloor.providers.errors import AuthError, ContextTooLong, FimNotSupported, ProviderError, StreamInterrupted
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
 from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
@@ -202,6 +207,8 @@ class Router:
                 if isinstance(error, AuthError):
                     self._mark_provider(candidate.route.provider, error.message)
                     continue  # another provider's key may work
+                if isinstance(error, ContextTooLong):
+                    continue  # this route's real window is smaller than its card says; a fallback may fit
                 if not error.retryable:
                     raise AllRoutesFailed(_failure_message(attempts), tuple(attempts)) from error
                 self._cool_down(candidate.route.key, getattr(error, "retry_after", None))

@@ -10,7 +10,7 @@ import pytest
 
 from codefloor.config import BudgetConfig, UserConfig
 from codefloor.ledger import Ledger
-from codefloor.providers.errors import AuthError, BadRequest, RateLimited, ServerError, StreamInterrupted
+from codefloor.providers.errors import AuthError, BadRequest, ContextTooLong, RateLimited, ServerError, StreamInterrupted
 from codefloor.providers.fim import HOLE
 from codefloor.providers.types import ChatRequest, FimRequest, Message, Usage
 from codefloor.results import AllRoutesFailed, BudgetExceeded
@@ -229,3 +229,11 @@ async def test_spend_written_by_another_process_counts_once_refreshed(setup, tmp
     other_process.record(Attempt("cheap", "openai:cheap-wire", "openai", "ok", 10, 10, 1.5, 5.0))
     clock.now += SPEND_REFRESH_S
     assert router.health().paid_routes_blocked
+
+
+async def test_context_too_long_on_one_route_tries_the_next_without_cooling_it(setup):
+    router, providers, _, _ = setup()
+    providers.get("openai").steps = [Step(error=ContextTooLong("window is 4096 here", provider="openai"), text="")]
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert result.served_by.card.id == "dear"
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
