@@ -231,3 +231,20 @@ def test_bundled_snapshot_meets_the_coverage_targets():
         assert model["score_source"] and model["score_date"], model["id"]
     fit = document["fits"]["swe-bench-bash-only"]
     assert fit["used"] and fit["n"] >= 10 and fit["pearson_r"] >= 0.8
+
+
+def test_trimmed_copies_build_the_same_catalog_as_the_originals(tmp_path):
+    from codefloor.catalog.trim import trim_all
+
+    (tmp_path / "full").mkdir()
+    original = write_sources(tmp_path / "full")
+    # Fields the build never reads, which the trim must drop without changing the result.
+    listing = json.loads((original / "openrouter_models_2026-08-01.json").read_text())
+    for model in listing["data"]:
+        model["description"] = "long text " * 50
+        model["supported_parameters"] = ["temperature", "tools", "reasoning"]
+    (original / "openrouter_models_2026-08-01.json").write_text(json.dumps(listing))
+    trimmed = tmp_path / "trimmed"
+    trim_all(original, trimmed)
+    assert "long text" not in (trimmed / "openrouter_models_2026-08-01.json").read_text()
+    assert render(catalog_document(read_sources(trimmed))) == render(catalog_document(read_sources(original)))
