@@ -301,7 +301,8 @@ def build_cards(src: Sources, as_of: str) -> tuple[list[ModelCard], dict[str, Fi
 
 
 def catalog_document(src: Sources, as_of: str | None = None) -> dict[str, Any]:
-    as_of = as_of or max(src.dates.values())
+    # Our own measurement's date says nothing about prices or deprecations: public sources only.
+    as_of = as_of or max(date for name, date in src.dates.items() if name != "measured-locally")
     cards, fits = build_cards(src, as_of)
     return {
         "schema": SCHEMA,

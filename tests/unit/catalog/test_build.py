@@ -172,6 +172,7 @@ def test_measured_locally_scores_the_embedded_model(tmp_path):
     assert (embedded["coding_score"], embedded["score_source"]) == (1.3, "measured-locally")
     assert embedded["raw_scores"] == {"humaneval-mini": 3.0}
     assert document["sources"]["measured-locally"] == "2026-11-26"
+    assert document["as_of"] == "2026-08-01"  # our measurement date does not move the deprecation cut
 
 
 def test_measurement_raw_may_be_a_pass_count(tmp_path):
