@@ -132,6 +132,31 @@ async def test_cancelling_stops_generation_within_a_token(embedded):
     assert count - before < 100 and stopped_in < 1.0
 
 
+async def test_a_queued_request_can_be_cancelled_while_another_generates(embedded):
+    """One generation at a time; a request waiting its turn must not wait for the other to finish."""
+    running = asyncio.Event()
+
+    async def consume(request: ChatRequest, started: asyncio.Event | None = None) -> None:
+        async for chunk in embedded.stream_chat("smollm2", request):
+            if started is not None and chunk.text:
+                started.set()
+
+    first = asyncio.create_task(consume(LONG_ANSWER, running))
+    await asyncio.wait_for(running.wait(), 60)
+    queued = asyncio.create_task(consume(QUESTION))
+    await asyncio.sleep(0.2)
+    queued.cancel()
+    started = time.perf_counter()
+    with pytest.raises(asyncio.CancelledError):
+        await queued
+    waited = time.perf_counter() - started
+    assert not first.done()  # the first generation was still running all along
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert waited < 1.0
+
+
 async def test_closing_the_stream_early_frees_the_model_for_the_next_request(embedded):
     stream = embedded.stream_chat("smollm2", LONG_ANSWER)
     async for chunk in stream:

@@ -162,3 +162,13 @@ async def test_providers_without_native_fim_say_so(fake_provider, name):
         await collect(provider.stream_fim("m", FIM))
     await provider.aclose()
     assert fake.requests == []  # refused locally, nothing sent
+
+
+async def test_read_timeout_names_the_limit_and_the_setting(fake_provider):
+    fake = fake_provider("openai")
+    fake.script(b.hang(5))
+    provider = OpenAICompatProvider(endpoint("openai", fake.url + "/v1", timeout_s=0.3))
+    with pytest.raises(e.ProviderTimeout) as caught:
+        await collect(provider.stream_chat("m", CHAT))
+    await provider.aclose()
+    assert "0.3 s" in str(caught.value) and "[providers.openai].timeout_s" in str(caught.value)

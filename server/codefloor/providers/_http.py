@@ -57,6 +57,13 @@ class HttpProvider:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.endpoint!r})"
 
+    def _timeout_message(self, exc: httpx.TimeoutException) -> str:
+        if isinstance(exc, httpx.ConnectTimeout):
+            return (f"{self.name}: could not connect within {self.endpoint.connect_timeout_s:g} s "
+                    f"([providers.{self.name}].connect_timeout_s)")
+        return (f"{self.name}: no data for {self.endpoint.timeout_s:g} s while waiting for the answer "
+                f"([providers.{self.name}].timeout_s)")
+
     @asynccontextmanager
     async def _post_stream(self, url: str, body: Mapping[str, Any], headers: Mapping[str, str]):
         """POST and yield the open streaming response once its status is 2xx; map every failure.
@@ -73,8 +80,7 @@ class HttpProvider:
                     raise error_for_status(self.name, response.status_code, raw, response.headers)
                 yield response
         except httpx.TimeoutException as exc:
-            raise e.ProviderTimeout(f"{self.name}: no answer within the time limit ({_timeout_kind(exc)})",
-                                    provider=self.name) from None
+            raise e.ProviderTimeout(self._timeout_message(exc), provider=self.name) from None
         except httpx.ConnectError as exc:
             raise e.ProviderConnectionError(f"{self.name}: cannot connect to {_host(url)}: {exc}",
                                             provider=self.name) from None
@@ -88,8 +94,6 @@ class HttpProvider:
             raise e.ProviderConnectionError(f"{self.name}: request failed: {exc}", provider=self.name) from None
 
 
-def _timeout_kind(exc: httpx.TimeoutException) -> str:
-    return "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
 
 
 def _host(url: str) -> str:

@@ -73,53 +73,66 @@ class LlamaCppProvider:
             yield chunk
 
     async def aclose(self) -> None:
-        with self._load_lock:
+        await asyncio.to_thread(self._unload)
+
+    def _unload(self) -> None:
+        with self._load_lock, self._generate_lock:  # never free the model under a running generation
             llama, self._llama = self._llama, None
-        if llama is not None:
-            await asyncio.to_thread(llama.close)
+            if llama is not None:
+                llama.close()
 
     def _generate(self, llama: Any, request: ChatRequest, stop: threading.Event, emit) -> None:
         """Worker thread: stream tokens to `emit` until done, `stop` is set, or an error."""
         try:
-            with self._generate_lock:
-                prompt, stop_words = self._prompt(request)
-                prompt_tokens = len(llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
-                if prompt_tokens + request.max_tokens > llama.n_ctx():
-                    raise e.ContextTooLong(
-                        f"{NAME}: the prompt ({prompt_tokens} tokens) and answer ({request.max_tokens}) do not fit "
-                        f"the model's {llama.n_ctx()}-token context; raise [embedded].n_ctx or send less",
-                        provider=NAME,
-                    )
-                pieces: list[str] = []
-                finish = None
-                stream = llama.create_completion(
-                    prompt=prompt,
-                    max_tokens=request.max_tokens,
-                    temperature=request.temperature,
-                    stop=[*stop_words, *request.stop],
-                    stream=True,
-                )
-                try:
-                    for chunk in stream:
-                        if stop.is_set():
-                            return
-                        self.tokens_generated += 1
-                        choice = chunk["choices"][0]
-                        if choice.get("text"):
-                            pieces.append(choice["text"])
-                            emit(StreamChunk(text=choice["text"]))
-                        finish = choice.get("finish_reason") or finish
-                finally:
-                    stream.close()
-                answer = "".join(pieces)
-                output_tokens = len(llama.tokenize(answer.encode("utf-8"), add_bos=False)) if answer else 0
-                emit(StreamChunk(usage=Usage(prompt_tokens, output_tokens, 0.0), finish_reason=finish or "stop"))
+            # Queue behind a running generation, but give up as soon as this stream is cancelled.
+            while not self._generate_lock.acquire(timeout=0.05):
+                if stop.is_set():
+                    return
+            try:
+                self._generate_locked(llama, request, stop, emit)
+            finally:
+                self._generate_lock.release()
         except e.ProviderError as exc:
             emit(exc)
         except Exception as exc:  # llama.cpp failures must reach the caller as a ProviderError
             emit(e.ServerError(f"{NAME}: generation failed: {exc}", provider=NAME))
         finally:
             emit(_DONE)
+
+    def _generate_locked(self, llama: Any, request: ChatRequest, stop: threading.Event, emit) -> None:
+        """One generation, holding the model; checks `stop` after every token."""
+        prompt, stop_words = self._prompt(request)
+        prompt_tokens = len(llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+        if prompt_tokens + request.max_tokens > llama.n_ctx():
+            raise e.ContextTooLong(
+                f"{NAME}: the prompt ({prompt_tokens} tokens) and answer ({request.max_tokens}) do not fit "
+                f"the model's {llama.n_ctx()}-token context; raise [embedded].n_ctx or send less",
+                provider=NAME,
+            )
+        pieces: list[str] = []
+        finish = None
+        stream = llama.create_completion(
+            prompt=prompt,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            stop=[*stop_words, *request.stop],
+            stream=True,
+        )
+        try:
+            for chunk in stream:
+                if stop.is_set():
+                    return
+                self.tokens_generated += 1
+                choice = chunk["choices"][0]
+                if choice.get("text"):
+                    pieces.append(choice["text"])
+                    emit(StreamChunk(text=choice["text"]))
+                finish = choice.get("finish_reason") or finish
+        finally:
+            stream.close()
+        answer = "".join(pieces)
+        output_tokens = len(llama.tokenize(answer.encode("utf-8"), add_bos=False)) if answer else 0
+        emit(StreamChunk(usage=Usage(prompt_tokens, output_tokens, 0.0), finish_reason=finish or "stop"))
 
     def _prompt(self, request: ChatRequest) -> tuple[str, list[str]]:
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
