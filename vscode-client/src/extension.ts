@@ -4,7 +4,7 @@ import { KEYED_PROVIDERS, PROVIDER_KEY_ENV, secretName, validateApiKey } from '.
 import { CLIENT_COMMANDS, SERVER_COMMANDS, validateInstruction } from './commands';
 import { SECTION, parseFloor, validateFloor } from './folderSettings';
 import { ServerController } from './serverController';
-import { renderCommandResult } from './status';
+import { editOutcomeMessage, renderCommandResult } from './render';
 import { FloorStatusBar } from './statusBar';
 
 let controller: ServerController | undefined;
@@ -86,7 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           server.asProtocolRange(editor.selection),
           instruction.trim(),
         ]);
-        if (result !== null && result !== undefined) void vscode.window.showInformationMessage(renderCommandResult(result));
+        const outcome = editOutcomeMessage(result);
+        if (outcome) void vscode.window.showWarningMessage(outcome);
       } catch (error) {
         void vscode.window.showErrorMessage(errorText(error));
       }

@@ -10,6 +10,8 @@ export interface RoutingStatus {
   costUsd: number;
   latencyMs: number;
   fallbacksTried: number;
+  provider?: string;
+  task?: string;
 }
 
 export interface StatusView {
@@ -42,20 +44,21 @@ export function isRoutingStatus(value: unknown): value is RoutingStatus {
   );
 }
 
+/** Same wording as the server (selection/wording.py usd): 2 significant digits below a cent. */
 export function formatCost(usd: number): string {
   if (!Number.isFinite(usd) || usd < 0) return 'unknown';
-  if (usd === 0) return '$0 (free)';
-  if (usd < 0.000001) return '< $0.000001';
-  if (usd < 1) return `$${Number(usd.toPrecision(2))}`;
-  return `$${usd.toFixed(2)}`;
+  if (usd === 0) return '$0';
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  const digits = usd >= 0.01 ? 3 : 1 - Math.floor(Math.log10(usd));
+  return `$${usd.toFixed(digits).replace(/0+$/, '')}`;
 }
 
-function formatScore(score: number): string {
+export function formatScore(score: number): string {
   return Number.isInteger(score) ? String(score) : score.toFixed(1);
 }
 
 /** Escape text from the server before it goes into markdown. */
-function md(text: string): string {
+export function md(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
@@ -77,7 +80,7 @@ export function statusView(floor: number, last: RoutingStatus | undefined): Stat
     text: `$(dashboard) ${floorText} · ${last.model}`,
     tooltip: [
       `**codefloor** · this folder's floor: coding score ${formatScore(floor)}`,
-      `Last model: **${md(last.model)}** (coding score ${formatScore(last.codingScore)})`,
+      `Last model: **${md(last.model)}**${last.provider ? ` via ${md(last.provider)}` : ''} (coding score ${formatScore(last.codingScore)})${last.task ? ` for ${md(last.task)}` : ''}`,
       `Cost: ${md(formatCost(last.costUsd))}${latency}${fallbacks}`,
       `Why: ${md(last.reason)}`,
       '_Click to explain routing._',
@@ -89,15 +92,3 @@ export function serverDownView(problem: string): StatusView {
   return { text: '$(error) codefloor', tooltip: `**codefloor server is not running**\n\n${md(problem)}` };
 }
 
-/** Turn an executeCommand result (explanation, usage) into text for the output channel. */
-export function renderCommandResult(result: unknown): string {
-  if (result === null || result === undefined) return '(the server returned nothing)';
-  if (typeof result === 'string') return result;
-  if (typeof result === 'object') {
-    const record = result as Record<string, unknown>;
-    for (const field of ['markdown', 'text', 'message']) {
-      if (typeof record[field] === 'string') return record[field] as string;
-    }
-  }
-  return JSON.stringify(result, null, 2);
-}

@@ -134,7 +134,9 @@ describe('extension end to end (stub VS Code, real language client, fake server 
     const uri = `${beta.uri.toString()}/lib.py`;
     assert.deepEqual(report().commands.at(-1), { command: 'codefloor.explainRouting', arguments: [uri] });
     const channel = stub.state.outputChannels.find((c) => c.name === 'codefloor: routing & usage');
-    assert.ok(channel?.lines.includes(`# Routing for ${uri}`), channel?.lines.join('\n'));
+    const shown = channel?.lines.join('\n') ?? '';
+    assert.match(shown, new RegExp(`Routing for ${beta.uri.toString()}: floor 40, policy strongest`));
+    assert.match(shown, /→\s+fake-coder\s+81\.5\s+ollama\s+\$0/);
   });
 
   it('sends the selection and instruction to codefloor.editSelection', async () => {
@@ -145,6 +147,7 @@ describe('extension end to end (stub VS Code, real language client, fake server 
       command: 'codefloor.editSelection',
       arguments: [`${alpha.uri.toString()}/main.py`, { start: { line: 1, character: 0 }, end: { line: 2, character: 5 } }, 'add type hints'],
     });
+    assert.deepEqual(stub.state.messages, [], 'an applied edit needs no message');
   });
 
   it('writes a validated floor to the folder settings and tells the server to pull again', async () => {

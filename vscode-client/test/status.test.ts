@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type RoutingStatus, folderKey, formatCost, isRoutingStatus, renderCommandResult, serverDownView, statusView } from '../src/status';
+import { type RoutingStatus, folderKey, formatCost, isRoutingStatus, serverDownView, statusView } from '../src/status';
 
 const served: RoutingStatus = {
   folder: 'file:///work/app',
@@ -30,6 +30,11 @@ describe('statusView', () => {
     assert.match(view.tooltip, /Click to explain routing/);
   });
 
+  it('names the provider and the task when the server says them', () => {
+    const view = statusView(60, { ...served, provider: 'deepseek', task: 'completion' });
+    assert.match(view.tooltip, /\*\*deepseek\\-chat\*\* via deepseek \(coding score 74\.2\) for completion/);
+  });
+
   it('uses the folder current floor even when the last request was served under another', () => {
     assert.equal(statusView(85.5, served).text, '$(dashboard) ≥85.5 · deepseek-chat');
   });
@@ -48,11 +53,15 @@ describe('statusView', () => {
 });
 
 describe('formatCost', () => {
+  // The same figures the server prints (selection/wording.py usd), so status and log agree.
   const cases: Array<[number, string]> = [
-    [0, '$0 (free)'],
+    [0, '$0'],
     [0.000123, '$0.00012'],
-    [0.0000001, '< $0.000001'],
+    [0.0011, '$0.0011'],
+    [0.0000001, '$0.0000001'],
+    [0.01, '$0.01'],
     [0.5, '$0.5'],
+    [0.123, '$0.123'],
     [12.345, '$12.35'],
     [-1, 'unknown'],
     [Number.NaN, 'unknown'],
@@ -79,11 +88,3 @@ describe('isRoutingStatus', () => {
   });
 });
 
-describe('renderCommandResult', () => {
-  it('prefers markdown/text fields, else pretty JSON', () => {
-    assert.equal(renderCommandResult('plain'), 'plain');
-    assert.equal(renderCommandResult({ markdown: '# Routing' }), '# Routing');
-    assert.equal(renderCommandResult({ a: 1 }), '{\n  "a": 1\n}');
-    assert.match(renderCommandResult(null), /returned nothing/);
-  });
-});
