@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-Kind = Literal["ok", "refuse", "hang", "status", "malformed_json", "cut", "empty_choices", "stream_error"]
+Kind = Literal["ok", "refuse", "hang", "status", "malformed_json", "cut", "empty_choices", "stream_error", "raw"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Behaviour:
     input_tokens: int | None = None  # reported usage; None = derived from the request
     output_tokens: int | None = None
     cost_usd: float | None = None  # OpenRouter-style usage.cost
+    frames: tuple[str, ...] = ()  # kind="raw": stream exactly these frames (a quirk no other kind covers)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v != _DEFAULTS[k]}
@@ -32,6 +33,8 @@ class Behaviour:
         unknown = set(data) - set(_DEFAULTS)
         if unknown:
             raise ValueError(f"unknown behaviour fields: {sorted(unknown)}")
+        if "frames" in data:
+            data = {**data, "frames": tuple(data["frames"])}
         return cls(**data)
 
 
@@ -94,3 +97,8 @@ def empty_choices() -> Behaviour:
 
 def stream_error(error_type: str = "overloaded_error", message: str = "Overloaded", after_chunks: int = 1) -> Behaviour:
     return Behaviour("stream_error", error_type=error_type, message=message, after_chunks=after_chunks)
+
+
+def raw(*frames: str) -> Behaviour:
+    """A 200 stream of exactly these frames, e.g. raw('data: {"choices": 5}\\n\\n')."""
+    return Behaviour("raw", frames=frames)

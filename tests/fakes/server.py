@@ -138,6 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
             if b.kind == "malformed_json":
                 return self._send_bytes(200, b"{not json", "application/json")
             return self._send_json(200, fmt.whole(answer) if fmt.whole else {})
+        if b.kind == "raw":
+            return self._stream([f.encode() for f in b.frames], fmt.content_type, b)
         frames = fmt.empty(answer) if b.kind == "empty_choices" else fmt.frames(answer)
         n = len(frames) if b.after_chunks is None else b.after_chunks
         if b.kind == "malformed_json":

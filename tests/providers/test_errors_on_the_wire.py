@@ -145,3 +145,20 @@ async def test_every_adapter_reuses_its_connection(target, fake_provider):
     finally:
         await provider.aclose()
     assert len({r.client_port for r in fake.requests}) == 1 and len(fake.requests) == 3
+
+
+WRONG_SHAPES = {
+    "openai-chat": 'data: {"choices": {"index": 0}}\n\n',
+    "anthropic": 'event: message_start\ndata: {"type": "message_start", "message": "oops"}\n\n',
+    "gemini": 'data: {"candidates": [{"content": "not an object"}]}\n\n',
+    "mistral-fim": 'data: {"choices": [7]}\n\n',
+    "deepseek-fim": 'data: [1, 2]\n\n',
+    "ollama-fim": '{"response": "a", "done": true, "eval_count": "many"}\n',
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+async def test_json_of_the_wrong_shape_is_malformed(target, fake_provider):
+    with pytest.raises(e.MalformedResponse) as caught:
+        await _run(target, fake_provider, b.raw(WRONG_SHAPES[target]))
+    assert not isinstance(caught.value, e.StreamInterrupted)

@@ -92,6 +92,10 @@ class HttpProvider:
                                             provider=self.name) from None
         except httpx.HTTPError as exc:
             raise e.ProviderConnectionError(f"{self.name}: request failed: {exc}", provider=self.name) from None
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # Valid JSON of the wrong shape (or undecodable text) met the adapter's parsing.
+            raise e.MalformedResponse(f"{self.name} sent an answer of an unexpected shape ({type(exc).__name__})",
+                                      provider=self.name) from None
 
 
 
