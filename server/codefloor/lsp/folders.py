@@ -8,16 +8,33 @@ No pygls here: the handlers in features/configuration.py feed it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codefloor.settings import SECTION, FolderSettings, SettingProblem, parse_folder_settings
+if TYPE_CHECKING:
+    from codefloor.settings import FolderSettings, SettingProblem
+
+SECTION = "codefloor"
 
 
 class FolderSettingsStore:
+    """Imports codefloor.settings (pydantic) on first use, so the server answers `initialize` first."""
+
     def __init__(self) -> None:
-        self.base = FolderSettings()
+        self._base: FolderSettings | None = None
         self._folders: dict[str, FolderSettings] = {}  # folder uri (no trailing slash) -> settings
         self._shown: dict[str, set[str]] = {}  # problems already reported, per folder
+
+    @property
+    def base(self) -> FolderSettings:
+        if self._base is None:
+            from codefloor.settings import FolderSettings
+
+            self._base = FolderSettings()
+        return self._base
+
+    @base.setter
+    def base(self, value: FolderSettings) -> None:
+        self._base = value
 
     # -- folders -------------------------------------------------------------------------
     def set_folders(self, uris: list[str]) -> None:
@@ -45,6 +62,8 @@ class FolderSettingsStore:
     # -- layers --------------------------------------------------------------------------
     def set_base(self, *layers: Any) -> list[SettingProblem]:
         """Rebuild the base from user defaults and initializationOptions (each a camelCase dict)."""
+        from codefloor.settings import FolderSettings, parse_folder_settings
+
         base = FolderSettings()
         problems: list[SettingProblem] = []
         for raw in layers:
@@ -58,6 +77,8 @@ class FolderSettingsStore:
 
     def update(self, folder_uri: str, raw: Any) -> list[SettingProblem]:
         """Apply one folder's workspace/configuration answer. Returns problems not reported before."""
+        from codefloor.settings import parse_folder_settings
+
         folder = _norm(folder_uri)
         previous = self._folders.get(folder, self.base)
         section = unwrap(raw)
@@ -79,6 +100,8 @@ class FolderSettingsStore:
             if folder:
                 problems += self.update(folder, raw)
         if not self._folders:
+            from codefloor.settings import parse_folder_settings
+
             section = unwrap(raw)
             if section is not None:
                 self.base, problems = parse_folder_settings(section, self.base)
@@ -93,6 +116,8 @@ def unwrap(raw: Any) -> Any:
 
 
 def _keep_previous(settings: FolderSettings, previous: FolderSettings, problems: list[SettingProblem]) -> FolderSettings:
+    from codefloor.settings import FolderSettings
+
     data = settings.model_dump(by_alias=True)
     old = previous.model_dump(by_alias=True)
     for problem in problems:

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from codefloor.providers.types import ChatRequest, FimRequest
-from codefloor.results import RoutedResult, RoutingError
-from codefloor.selection.types import Candidate, Decision, NoEligibleModel, Preferences, Request
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # domain types load after `initialize` (startup stays light)
     from codefloor.lsp.server import CodefloorServer
+    from codefloor.providers.types import ChatRequest, FimRequest
+    from codefloor.results import RoutedResult
+    from codefloor.selection.types import Candidate, Decision, Preferences, Request
 
 STATUS = "codefloor/status"
 
@@ -84,6 +83,9 @@ async def run_routed(
 ) -> RoutedResult | None:
     """Run through the router. Returns None (after telling the user) when nothing could serve it.
     CancelledError propagates: the router closes the upstream stream and records the attempt."""
+    from codefloor.results import RoutingError
+    from codefloor.selection.types import NoEligibleModel
+
     router = await ls.router()
     floor = decision.floor
     bar = Progress(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None

@@ -17,8 +17,8 @@ from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, 
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
 from codefloor.lsp.server import CodefloorServer, RouterUnavailable
-from codefloor.results import RoutingError
-from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+
+# Domain modules (pydantic, catalog) are imported inside handlers: they load after `initialize`.
 
 
 APPLY_COMMAND = "codefloor.applyAction"
@@ -53,6 +53,9 @@ def register(server: CodefloorServer) -> None:
 
 
 async def list_actions(ls: CodefloorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    from codefloor.results import RoutingError
+    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+
     uri = params.text_document.uri
     document = ls.workspace.get_text_document(uri)
     codec = ls.workspace.position_codec
@@ -164,6 +167,9 @@ def _read(path: str) -> str | None:
 async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit | None:
     """Run the action's model and turn its answer into a versioned WorkspaceEdit (None = nothing to apply;
     the user has been told why)."""
+    from codefloor.results import RoutingError
+    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+
     uri = str(data.get("uri", ""))
     try:
         kind = ActionKind(data.get("kind"))

@@ -15,7 +15,6 @@ from codefloor.actions.offers import ActionKind
 from codefloor.lsp.convert import lines_of, to_pos
 from codefloor.lsp.features.code_actions import compute_edit, send_edit
 from codefloor.lsp.server import CodefloorServer, RouterUnavailable
-from codefloor.selection.types import Request, TaskKind
 
 
 EXPLAIN = "codefloor.explainRouting"
@@ -26,6 +25,8 @@ EDIT_SELECTION = "codefloor.editSelection"
 def register(server: CodefloorServer) -> None:
     @server.command(EXPLAIN)
     async def explain_routing(ls: CodefloorServer, *args: Any) -> dict | None:
+        from codefloor.selection.types import Request, TaskKind
+
         uri = _uri_arg(args)
         settings = ls.folders.settings_for(uri) if uri else ls.folders.base
         task = TaskKind.COMPLETION if len(args) > 1 and args[1] == "completion" else TaskKind.ACTION

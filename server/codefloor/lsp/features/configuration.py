@@ -5,12 +5,16 @@ crashes when a cancelled handler receives the late reply)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
 from codefloor.lsp.server import CodefloorServer
 
-from codefloor.settings import SECTION, SettingProblem
+if TYPE_CHECKING:
+    from codefloor.settings import SettingProblem
 
+SECTION = "codefloor"  # codefloor.settings.SECTION (not imported here: pydantic loads after initialize)
 
 
 def register(server: CodefloorServer) -> None:
@@ -20,14 +24,13 @@ def register(server: CodefloorServer) -> None:
         folders = [f.uri for f in params.workspace_folders or []]
         if not folders and params.root_uri:
             folders = [params.root_uri]
-        ls.folders.set_folders(folders)
-        ls.pending_problems = rebuild_base(ls)
+        ls.folder_uris = folders  # parsed on `initialized`: pydantic is not on the initialize path
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
         ls.start_router()
-        report(ls, getattr(ls, "pending_problems", []), "initializationOptions")
-        ls.pending_problems = []
+        report(ls, rebuild_base(ls), "initializationOptions")
+        ls.folders.set_folders(ls.folder_uris)
         await fetch_all(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -6,16 +6,20 @@ which closes the upstream HTTP stream (the router records the attempt as cancell
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
 from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
 from codefloor.actions.generate import language_name
-from codefloor.catalog.types import FIM
 from codefloor.lsp.convert import lines_of, to_doc, to_pos
 from codefloor.lsp.reporting import run_routed
 from codefloor.lsp.server import CodefloorServer, RouterUnavailable
-from codefloor.results import RoutingError
-from codefloor.selection.types import Decision, NoEligibleModel, Request, TaskKind
+
+if TYPE_CHECKING:
+    from codefloor.selection.types import Decision
+
+FIM = "fim"  # codefloor.catalog.types.FIM; domain modules load after `initialize`
 
 
 
@@ -32,6 +36,9 @@ def register(server: CodefloorServer) -> None:
 
 async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *, debounce: bool = True) -> str | None:
     """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled."""
+    from codefloor.results import RoutingError
+    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+
     settings = ls.folders.settings_for(uri)
     if not settings.completion.enabled:
         return None
@@ -71,6 +78,8 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
 
 def _decide(router, prefs, doc_chars: int) -> Decision:
     """Prefer a route with native fill-in-the-middle; any eligible model otherwise."""
+    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+
     tokens = min(doc_chars // 4 + 1, 2048)
     try:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS, frozenset({FIM})), prefs)
