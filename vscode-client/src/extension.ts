@@ -124,7 +124,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.server`)) void server.restart();
-      if (event.affectsConfiguration(SECTION)) statusBar.refresh();
+      if (event.affectsConfiguration(SECTION)) {
+        server.settingsChanged();
+        statusBar.refresh();
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       server.settingsChanged();

@@ -93,7 +93,10 @@ export class ServerController implements vscode.Disposable {
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
   }
 
-  /** Ask the server to pull every folder's settings again (e.g. after the workspace became trusted). */
+  /**
+   * Ask the server to pull every folder's settings again. Settings differ per folder, so one pushed
+   * object would be wrong for some of them: `settings: null` is the LSP signal to pull.
+   */
   settingsChanged(): void {
     void this.running?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
@@ -136,7 +139,6 @@ export class ServerController implements vscode.Disposable {
     return {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: this.output,
-      synchronize: { configurationSection: SECTION },
       middleware: {
         workspace: {
           // The server pulls "codefloor" per folder (scopeUri); answer with that folder's settings in
@@ -149,9 +151,6 @@ export class ServerController implements vscode.Disposable {
               return folderSettingsPayload((key) => config.get(key));
             });
           },
-          // Settings differ per folder, so a single pushed object would be wrong for some of them:
-          // send `settings: null`, the LSP signal to pull again.
-          didChangeConfiguration: (_sections, next) => next(undefined),
         },
       },
     };
