@@ -1,10 +1,11 @@
--- Driven by tests/editors/test_neovim.py: a real headless Neovim (0.7+) starts `codefloor serve`,
--- lists and applies a code action, asks for a completion, and writes what happened as JSON.
+-- Driven by tests/editors/test_neovim.py. Neovim was started with the docs/editors.md snippet as
+-- its init.lua, on a Python file: the snippet's FileType autocmd started `codefloor serve`.
+-- This script lists and applies a code action, asks for a completion, runs :CodefloorEdit, and
+-- writes what happened as JSON.
 local out_path = os.getenv("CODEFLOOR_TEST_OUT")
-local file = os.getenv("CODEFLOOR_TEST_FILE")
-local python = os.getenv("CODEFLOOR_TEST_PYTHON")
-local root = vim.fn.fnamemodify(file, ":h")
 local report = { steps = {}, log = {}, messages = {} }
+vim.lsp.handlers["window/logMessage"] = function(_, result) table.insert(report.log, result.message) end
+vim.lsp.handlers["window/showMessage"] = function(_, result) table.insert(report.messages, result.message) end
 
 local function finish(ok, err)
   report.ok = ok
@@ -20,32 +21,16 @@ local function step(name, value)
   report[name] = value
 end
 
-vim.lsp.set_log_level(os.getenv("CODEFLOOR_TEST_LSP_LOG") and "debug" or "warn")
-report.lsp_log = vim.lsp.get_log_path()
 local ok, err = pcall(function()
-  vim.cmd("edit " .. vim.fn.fnameescape(file))
   local bufnr = vim.api.nvim_get_current_buf()
-  vim.bo[bufnr].filetype = "python"
-  local client_id = vim.lsp.start_client({
-    name = "codefloor",
-    cmd = { python, "-m", "codefloor", "serve" },
-    root_dir = root,
-    workspace_folders = { { uri = vim.uri_from_fname(root), name = "w" } },
-    settings = { codefloor = { minCodingScore = 40, completion = { debounceMs = 0 } } },
-    -- Neovim 0.7 neither advertises workspace/configuration nor pushes settings by itself.
-    on_init = function(client)
-      client.notify("workspace/didChangeConfiguration", { settings = client.config.settings })
-    end,
-    handlers = {
-      ["window/logMessage"] = function(_, result) table.insert(report.log, result.message) end,
-      ["window/showMessage"] = function(_, result) table.insert(report.messages, result.message) end,
-    },
-  })
-  assert(client_id, "start_client failed")
-  vim.lsp.buf_attach_client(bufnr, client_id)
-  local client = vim.lsp.get_client_by_id(client_id)
-  assert(vim.wait(10000, function() return client.initialized or (client.server_capabilities ~= nil and next(client.server_capabilities) ~= nil) end, 50), "no initialize answer")
-  vim.wait(500) -- settings pulled on `initialized`
+  local client = nil
+  assert(vim.wait(15000, function()
+    for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
+      if c.name == "codefloor" and c.initialized ~= false and c.server_capabilities and next(c.server_capabilities) then client = c end
+    end
+    return client ~= nil
+  end, 50), "the init.lua snippet did not start codefloor for this buffer")
+  vim.wait(700) -- settings pushed in on_init, pulled by the server
 
   -- 1. list code actions on the stub function's body
   vim.api.nvim_win_set_cursor(0, { 3, 4 })
@@ -83,6 +68,11 @@ local ok, err = pcall(function()
     if items[1] then inserted = (items[1].textEdit or {}).newText or items[1].insertText end
   end
   step("completion", inserted)
+
+  -- 4. the snippet's :CodefloorEdit on line 3 (the server answers with workspace/applyEdit)
+  vim.cmd("3,3CodefloorEdit greet in Japanese")
+  vim.wait(15000, function() return vim.api.nvim_buf_get_lines(bufnr, 2, 3, false)[1]:find("こんにちは") ~= nil end, 50)
+  step("after_edit", vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
 end)
 
 finish(ok, ok and nil or tostring(err))
