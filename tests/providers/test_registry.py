@@ -93,3 +93,12 @@ async def test_aclose_closes_every_client_and_a_closed_set_rebuilds():
     assert all(p._client.is_closed for p in built)
     assert providers.get("openai") is not built[0]
     await providers.aclose()
+
+
+@pytest.mark.parametrize("base_url", ["localhost:8080/v1", "http://[::1"])
+async def test_a_broken_base_url_is_a_non_retryable_error_naming_the_setting(base_url):
+    providers = ProviderSet(UserConfig(), {"OPENAI_API_KEY": "k-123456789", "CODEFLOOR_OPENAI_BASE_URL": base_url})
+    with pytest.raises(e.BadRequest) as caught:
+        await collect(providers.get("openai").stream_chat("m", CHAT))
+    await providers.aclose()
+    assert "CODEFLOOR_OPENAI_BASE_URL" in str(caught.value) and not caught.value.retryable

@@ -73,6 +73,11 @@ class HttpProvider:
         """
         answering = False
         try:
+            httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise e.BadRequest(f"{self.name}: the base URL is not valid ({exc}); check {_url_setting(self.name)}",
+                               provider=self.name) from None
+        try:
             async with self._client.stream("POST", url, json=body, headers=headers) as response:
                 answering = True
                 if response.status_code >= 400:
@@ -81,6 +86,9 @@ class HttpProvider:
                 yield response
         except httpx.TimeoutException as exc:
             raise e.ProviderTimeout(self._timeout_message(exc), provider=self.name) from None
+        except httpx.UnsupportedProtocol:
+            raise e.BadRequest(f"{self.name}: the base URL must start with http:// or https://; check "
+                               f"{_url_setting(self.name)}", provider=self.name) from None
         except httpx.ConnectError as exc:
             raise e.ProviderConnectionError(f"{self.name}: cannot connect to {_host(url)}: {exc}",
                                             provider=self.name) from None
@@ -98,6 +106,10 @@ class HttpProvider:
                                       provider=self.name) from None
 
 
+def _url_setting(provider: str) -> str:
+    spec = PROVIDERS.get(provider)
+    env = f"{spec.base_url_env} or " if spec and spec.base_url_env else ""
+    return f"{env}[providers.{provider}].base_url"
 
 
 def _host(url: str) -> str:
