@@ -172,3 +172,22 @@ async def test_read_timeout_names_the_limit_and_the_setting(fake_provider):
         await collect(provider.stream_chat("m", CHAT))
     await provider.aclose()
     assert "0.3 s" in str(caught.value) and "[providers.openai].timeout_s" in str(caught.value)
+
+
+@pytest.mark.parametrize("provider, model, absent, tokens_field", [
+    ("openai", "gpt-5-mini", {"temperature", "stop", "max_tokens"}, "max_completion_tokens"),
+    ("openai", "o4-mini", {"temperature", "stop", "max_tokens"}, "max_completion_tokens"),
+    ("openai", "gpt-5-chat-latest", set(), "max_tokens"),
+    ("openai", "gpt-4.1", set(), "max_tokens"),
+    ("xai", "grok-4-fast", {"stop"}, "max_tokens"),
+    ("xai", "grok-3", set(), "max_tokens"),
+])
+async def test_reasoning_models_get_only_the_fields_they_accept(fake_provider, provider, model, absent, tokens_field):
+    fake = fake_provider("openai")
+    adapter = OpenAICompatProvider(endpoint(provider, fake.url + "/v1"))
+    request = type(CHAT)(CHAT.messages, max_tokens=99, temperature=0.1, stop=("END",))
+    await collect(adapter.stream_chat(model, request))
+    await adapter.aclose()
+    sent = fake.last.body
+    assert absent.isdisjoint(sent) and sent[tokens_field] == 99
+    assert ({"temperature", "stop"} - absent) <= set(sent)  # kept where the model accepts them

@@ -33,11 +33,25 @@ class Dialect:
     fim: FimStyle = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     extra_body: Mapping[str, Any] = field(default_factory=dict)
+    # Reasoning models (by model-name prefix) reject some sampling fields with a 400.
+    reasoning_prefixes: tuple[str, ...] = ()
+    reasoning_drops: frozenset[str] = frozenset()
+    reasoning_max_tokens_field: str = "max_tokens"
+
+    def is_reasoning(self, model: str) -> bool:
+        return model.startswith(self.reasoning_prefixes) and not model.startswith("gpt-5-chat")
 
 
 DIALECTS: dict[str, Dialect] = {
-    "openai": Dialect(),
-    "xai": Dialect(),
+    # o-series and gpt-5 accept only the default temperature, no stop, and max_completion_tokens.
+    # Other models keep max_tokens, which OpenAI-compatible servers (llama.cpp, vLLM) understand.
+    "openai": Dialect(
+        reasoning_prefixes=("o1", "o3", "o4", "gpt-5"),
+        reasoning_drops=frozenset({"temperature", "stop"}),
+        reasoning_max_tokens_field="max_completion_tokens",
+    ),
+    # grok reasoning models reject stop sequences.
+    "xai": Dialect(reasoning_prefixes=("grok-4", "grok-3-mini", "grok-code"), reasoning_drops=frozenset({"stop"})),
     # Mistral answers usage in the last chunk by itself and rejects unknown fields.
     "mistral": Dialect(stream_usage=False, fim="mistral"),
     "deepseek": Dialect(fim="deepseek"),
@@ -82,6 +96,10 @@ class OpenAICompatProvider(_http.HttpProvider):
             body["stop"] = list(request.stop)
         if self.dialect.stream_usage:
             body["stream_options"] = {"include_usage": True}
+        if self.dialect.is_reasoning(model):
+            for name in self.dialect.reasoning_drops:
+                body.pop(name, None)
+            body[self.dialect.reasoning_max_tokens_field] = body.pop("max_tokens")
         url = self.endpoint.base_url + self.dialect.chat_path
         async for chunk in self._stream_sse(url, body):
             yield chunk
