@@ -85,3 +85,26 @@ async def test_cancelling_an_inline_completion_aborts_the_upstream_request(tmp_p
     fake.script(ok("r * r"))
     result = await client.text_document_inline_completion_async(params)
     assert result is not None
+
+
+async def test_a_newer_completion_supersedes_the_one_in_flight(tmp_path, make_client, fake):
+    client = await make_client()
+    uri = await setup(client, tmp_path, harness.capabilities("visual-studio-code"), {"minCodingScore": 40, "completion": {"debounceMs": 0}})
+    fake.script(hang(30), ok("r * r"))
+    params = types.InlineCompletionParams(
+        context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic), **at(uri, 2, 18)
+    )
+    first = asyncio.ensure_future(client.text_document_inline_completion_async(params))
+    for _ in range(100):
+        if fake.requests:
+            break
+        await asyncio.sleep(0.05)
+    second = await client.text_document_inline_completion_async(params)
+    assert [i.insert_text for i in second.items] == ["r * r"]
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wait_for(first, 10)
+    for _ in range(100):  # the fake notices the closed socket on its next poll
+        if fake.requests[0].disconnected:
+            break
+        await asyncio.sleep(0.05)
+    assert fake.requests[0].disconnected and not fake.requests[0].completed

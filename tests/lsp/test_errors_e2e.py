@@ -60,3 +60,18 @@ async def test_nothing_eligible_and_all_routes_failed_say_what_to_do(tmp_path, m
     [generate] = [a for a in await list_actions(client, low, 2) if a.title.startswith("Generate body")]
     resolved = await client.code_action_resolve_async(generate)
     assert resolved.edit is not None and fake.last.body["model"] == "test-cheap-wire"
+
+
+async def test_a_broken_user_config_is_reported_and_the_server_keeps_answering(tmp_path, make_client, env):
+    (tmp_path / "config.toml").write_text("[budget]\ndaily_usd = 'lots'\n", encoding="utf-8")
+    client = await make_client()
+    folder = tmp_path / "w"
+    await harness.initialize(client, harness.capabilities("visual-studio-code"), {"w": folder})
+    await asyncio.sleep(0.5)
+    assert any("config.toml" in m.message and "daily_usd" in m.message for m in client.messages), client.messages
+    uri = harness.open_doc(client, folder / "m.py", STUB)
+    assert await list_actions(client, uri, 2) == []  # nothing to offer without a router, but an answer
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
+    )
+    assert hover is None

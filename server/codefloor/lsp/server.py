@@ -36,6 +36,7 @@ class CodefloorServer(LanguageServer):
         self.regions = RegionStore()
         self.completion_cache = CompletionCache()
         self.init_options: Any = None
+        self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
         self._router: asyncio.Future | None = None
 
@@ -58,6 +59,14 @@ class CodefloorServer(LanguageServer):
             raise
         except Exception as exc:  # ConfigError / CatalogError name the file and field
             raise RouterUnavailable(f"codefloor cannot route requests: {exc}") from None
+
+    async def report_router_problem(self) -> None:
+        """Say once, right after start-up, when the router cannot be built (e.g. a broken user
+        config); requests then fail with the same message and the server keeps serving."""
+        try:
+            await self.router()
+        except RouterUnavailable as exc:
+            self.show(str(exc))
 
     def router_if_ready(self) -> Router | None:
         if self._router is not None and self._router.done() and not self._router.exception():

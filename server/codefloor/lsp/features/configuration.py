@@ -5,6 +5,7 @@ crashes when a cancelled handler receives the late reply)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -29,6 +30,7 @@ def register(server: CodefloorServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
         ls.start_router()
+        asyncio.ensure_future(ls.report_router_problem())
         report(ls, rebuild_base(ls), "initializationOptions")
         ls.folders.set_folders(ls.folder_uris)
         await fetch_all(ls)
