@@ -129,7 +129,7 @@ async def test_cancelling_stops_generation_within_a_token(embedded):
     count = embedded.tokens_generated
     await asyncio.sleep(0.3)
     assert embedded.tokens_generated == count  # nothing is generated behind our back
-    assert count - before < 100 and stopped_in < 1.0
+    assert count - before < 100 and stopped_in < 2.0  # a 400-token answer takes far longer
 
 
 async def test_a_queued_request_can_be_cancelled_while_another_generates(embedded):
@@ -154,7 +154,7 @@ async def test_a_queued_request_can_be_cancelled_while_another_generates(embedde
     first.cancel()
     with pytest.raises(asyncio.CancelledError):
         await first
-    assert waited < 1.0
+    assert waited < 2.0
 
 
 async def test_closing_the_stream_early_frees_the_model_for_the_next_request(embedded):
