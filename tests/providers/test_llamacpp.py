@@ -185,3 +185,27 @@ async def test_missing_model_file_is_a_clear_error(tmp_path):
     provider = LlamaCppProvider(tmp_path / "nope.gguf")
     with pytest.raises(e.ProviderError, match=r"no GGUF model file found .* codefloor\[local\]"):
         await collect(provider.stream_chat("smollm2", QUESTION))
+
+
+def test_embedded_model_writes_nothing_to_stdout():
+    """`codefloor serve` speaks LSP on stdout: loading and running llama.cpp must not print there."""
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio\n"
+        "from codefloor.config import UserConfig\n"
+        "from codefloor.providers import ProviderSet\n"
+        "from codefloor.providers.types import ChatRequest, Message\n"
+        "async def main():\n"
+        "    providers = ProviderSet(UserConfig(), {})\n"
+        "    request = ChatRequest((Message('user', 'Say hi.'),), max_tokens=8)\n"
+        "    async for _ in providers.get('embedded').stream_chat('smollm2', request):\n"
+        "        pass\n"
+        "    await providers.aclose()\n"
+        "asyncio.run(main())\n"
+        "print('DONE')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == "DONE\n"
