@@ -1,10 +1,12 @@
 // The extension (stub VS Code, real language client) against the real `python -m codefloor serve`
 // from this repository: the server must accept the per-folder settings the client sends without
-// a single complaint, and answer codefloor.explainRouting in the shape the client renders.
+// a single complaint, answer codefloor.explainRouting in the shape the client renders, and serve an
+// inline completion through a loopback fake OpenAI (tests/fakes) whose codefloor/status reaches
+// the status bar.
 // Python: $CODEFLOOR_PYTHON, else <repo>/.venv/bin/python (what .ci/run builds), else python3.
 // It must have codefloor installed; the test fails (does not skip) when it has not.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +20,25 @@ const stub: StubControl = require('vscode').__stub;
 const vscodeApi: typeof vscode = require('vscode'); // eslint-disable-line @typescript-eslint/no-require-imports
 
 const OPENAI_KEY = 'sk-real-server-test-5555';
+const REPO_ROOT = resolve(__dirname, '../../..');
+const COMPLETION_TEXT = 'return a + b';
+
+/** `python -m tests.fakes.server --wire openai`: prints its port on the first stdout line. */
+async function startFakeOpenAI(python: string): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(python, ['-m', 'tests.fakes.server', '--wire', 'openai', '--port', '0', '--text', COMPLETION_TEXT], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolvePort, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes('\n')) resolvePort(buffered.split('\n')[0].trim());
+    });
+    child.on('exit', (code) => reject(new Error(`fake OpenAI server exited (${code}) before printing its port`)));
+  });
+  return { process: child, url: `http://127.0.0.1:${port}` };
+}
 
 function repoPython(): string {
   if (process.env.CODEFLOOR_PYTHON) return process.env.CODEFLOOR_PYTHON;
@@ -55,6 +76,7 @@ describe('extension against the real codefloor server', () => {
   } as unknown as vscode.ExtensionContext;
   let alpha: { uri: vscode.Uri };
   let beta: { uri: vscode.Uri };
+  let fakeOpenAI: { process: ChildProcess; url: string } | undefined;
 
   before(async () => {
     try {
@@ -69,7 +91,12 @@ describe('extension against the real codefloor server', () => {
     beta = stub.addFolder(join(dir, 'beta')) as unknown as { uri: vscode.Uri };
     // Isolate the server from this machine's user config, ledger and keys.
     for (const name of Object.keys(process.env)) if (name.endsWith('_API_KEY')) delete process.env[name];
-    Object.assign(process.env, { CODEFLOOR_CONFIG: join(dir, 'config.toml'), CODEFLOOR_DATA_DIR: join(dir, 'data') });
+    fakeOpenAI = await startFakeOpenAI(python);
+    Object.assign(process.env, {
+      CODEFLOOR_CONFIG: join(dir, 'config.toml'),
+      CODEFLOOR_DATA_DIR: join(dir, 'data'),
+      CODEFLOOR_OPENAI_BASE_URL: `${fakeOpenAI.url}/v1`,
+    });
     stub.settings.user = { 'codefloor.server.command': [python, '-m', 'codefloor', 'serve'] };
     stub.settings.workspace = {};
     stub.settings.folders = {
@@ -82,6 +109,7 @@ describe('extension against the real codefloor server', () => {
 
   after(async () => {
     await deactivate();
+    fakeOpenAI?.process.kill();
     for (const disposable of subscriptions) disposable.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -103,6 +131,27 @@ describe('extension against the real codefloor server', () => {
     // With only an OpenAI key stored, an eligible OpenAI model is chosen and others say why not.
     assert.match(text, /^→\s+\S+\s+[\d.]+\s+openai\s+\$/m);
     assert.match(text, /not configured: set ANTHROPIC_API_KEY/);
+  });
+
+  it('serves an inline completion from the fake provider and shows the model in the status bar', async () => {
+    const document = stub.openDocument(vscodeApi.Uri.parse(`${alpha.uri.toString()}/calc.py`), 'def add(a, b):\n    ');
+    stub.setActiveEditor({ document, selection: new vscodeApi.Selection(1, 4, 1, 4) });
+    const provider = (await waitFor('the inline completion provider', () =>
+      stub.providers.get('registerInlineCompletionItemProvider'),
+    )) as vscode.InlineCompletionItemProvider;
+    const token = new vscodeApi.CancellationTokenSource().token;
+    const context = { triggerKind: vscodeApi.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
+    const result = await provider.provideInlineCompletionItems(document as unknown as vscode.TextDocument, new vscodeApi.Position(1, 4), context, token);
+    const items = Array.isArray(result) ? result : (result?.items ?? []);
+    assert.ok(items.some((item) => String(item.insertText).includes(COMPLETION_TEXT)), `completion items: ${JSON.stringify(items)}\n${shown()}`);
+    const text = await waitFor('the status bar to name the model', () => {
+      const current = String(stub.state.statusBarItems.at(-1)?.text);
+      return current.startsWith('$(dashboard) ≥72.5 · ') && current;
+    });
+    const tooltip = (stub.state.statusBarItems.at(-1)?.tooltip as { value: string }).value;
+    assert.match(tooltip, /via openai \(coding score [\d.]+\) for completion/, `${text}\n${tooltip}`);
+    const requests = (await (await fetch(`${fakeOpenAI?.url}/_fake/requests`)).json()) as unknown[];
+    assert.ok(requests.length >= 1, 'the fake provider was called');
   });
 
   it('never shows the stored key', () => {

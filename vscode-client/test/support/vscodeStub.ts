@@ -117,6 +117,16 @@ class CodeActionKind {
   static readonly SourceFixAll = new CodeActionKind('source.fixAll');
   static readonly Notebook = new CodeActionKind('notebook');
 }
+class InlineCompletionItem {
+  constructor(readonly insertText: string | { value: string }, readonly range?: Range, readonly command?: unknown) {}
+}
+class InlineCompletionList {
+  constructor(readonly items: InlineCompletionItem[]) {}
+}
+class SnippetString {
+  constructor(readonly value = '') {}
+}
+const InlineCompletionTriggerKind = { Invoke: 0, Automatic: 1 };
 class TabInputText {}
 class TabInputTextDiff {}
 class TabInputNotebook {}
@@ -271,6 +281,30 @@ export const commands = {
 };
 
 const event = () => new EventEmitter<unknown>().event;
+const openDocumentEmitter = new EventEmitter<unknown>();
+const textDocuments: unknown[] = [];
+
+/** A read-only text document with the parts the language client uses. */
+function makeDocument(uri: Uri, text: string, languageId: string) {
+  const lines = text.split('\n');
+  const offsetAt = (p: Position) => lines.slice(0, p.line).reduce((n, line) => n + line.length + 1, 0) + p.character;
+  return {
+    uri,
+    fileName: uri.fsPath,
+    languageId,
+    version: 1,
+    isClosed: false,
+    isDirty: false,
+    isUntitled: false,
+    eol: 1,
+    lineCount: lines.length,
+    getText: (range?: Range) => (range ? text.slice(offsetAt(range.start), offsetAt(range.end)) : text),
+    offsetAt,
+    lineAt: (line: number) => ({ text: lines[line], lineNumber: line }),
+    save: async () => true,
+  };
+}
+
 export const workspace = {
   get workspaceFolders() {
     return state.workspaceFolders;
@@ -278,14 +312,14 @@ export const workspace = {
   get isTrusted() {
     return state.isTrusted;
   },
-  textDocuments: [],
+  textDocuments,
   notebookDocuments: [],
   getConfiguration,
   getWorkspaceFolder: folderOf,
   asRelativePath: (uri: Uri) => uri.toString(),
   onDidChangeConfiguration: configurationEmitter.event,
   onDidGrantWorkspaceTrust: event(),
-  onDidOpenTextDocument: event(),
+  onDidOpenTextDocument: openDocumentEmitter.event,
   onDidChangeTextDocument: event(),
   onDidCloseTextDocument: event(),
   onDidSaveTextDocument: event(),
@@ -303,6 +337,7 @@ export const workspace = {
 
 // Any provider registration the server's capabilities trigger is recorded and succeeds.
 const registeredProviders: string[] = [];
+const providers = new Map<string, unknown>();
 export const languages = new Proxy(
   {
     match: () => 10,
@@ -312,9 +347,10 @@ export const languages = new Proxy(
     get(target, name: string) {
       if (name in target) return target[name];
       if (name.startsWith('register')) {
-        return () => {
+        return (_selector: unknown, provider: unknown) => {
           registeredProviders.push(name);
-          return new Disposable();
+          providers.set(name, provider);
+          return new Disposable(() => providers.delete(name));
         };
       }
       return undefined;
@@ -326,6 +362,7 @@ export const env = { appName: 'Visual Studio Code (stub)', language: 'en', openE
 export const version = '1.91.0';
 export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
 export const LogLevel = { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 };
+export { InlineCompletionTriggerKind };
 export const StatusBarAlignment = { Left: 1, Right: 2 };
 export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 };
 
@@ -334,6 +371,9 @@ export {
   CodeAction,
   CodeActionKind,
   CodeLens,
+  InlineCompletionItem,
+  InlineCompletionList,
+  SnippetString,
   CompletionItem,
   Diagnostic,
   DocumentLink,
@@ -361,7 +401,15 @@ export const __stub = {
   settings,
   updates,
   registeredProviders,
+  providers,
   commandHandlers,
+  /** Open a document as VS Code would: listed in workspace.textDocuments, then the open event. */
+  openDocument(uri: { toString(): string }, text: string, languageId = 'python') {
+    const document = makeDocument(Uri.parse(uri.toString()), text, languageId);
+    textDocuments.push(document);
+    openDocumentEmitter.fire(document);
+    return document;
+  },
   setActiveEditor(editor: unknown) {
     state.activeTextEditor = editor;
     activeEditorEmitter.fire(editor);
