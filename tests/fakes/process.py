@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ class FakeProcess:
     @property
     def requests(self) -> list[Recorded]:
         return [Recorded(**item) for item in self._call("GET", "/_fake/requests")]
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """True once no request is being answered (so disconnects and completions are recorded)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._call("GET", "/_fake/health")["active"] == 0:
+                return True
+            time.sleep(0.02)
+        return False
 
     def stop(self) -> None:
         self._proc.terminate()

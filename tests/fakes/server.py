@@ -243,7 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
                     state.default = Behaviour()
                 return self._send_json(200, {"ok": True})
             if path == "/_fake/health":
-                return self._send_json(200, {"ok": True, "wire": state.wire})
+                with state.lock:
+                    return self._send_json(200, {"ok": True, "wire": state.wire, "active": state.active})
         except (TypeError, ValueError) as exc:
             return self._send_json(400, {"error": str(exc)})
         self._send_json(404, {"error": f"no control endpoint {method} {path}"})

@@ -45,3 +45,19 @@ def test_control_endpoint_rejects_unknown_behaviour_fields(gemini_process):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request, timeout=5)
     assert caught.value.code == 400 and "colour" in caught.value.read().decode()
+
+
+async def test_subprocess_fake_records_an_early_disconnect(gemini_process):
+    gemini_process.reset()
+    gemini_process.set_text("one two three four five six seven eight")
+    gemini_process.script(b.drip(100))
+    provider = GeminiProvider(endpoint("gemini", gemini_process.url))
+    stream = provider.stream_chat("m", CHAT)
+    async for chunk in stream:
+        if chunk.text:
+            break
+    await stream.aclose()
+    await provider.aclose()
+    assert gemini_process.wait_idle()
+    gemini_process.set_text("from a subprocess")
+    assert gemini_process.requests[-1].disconnected
