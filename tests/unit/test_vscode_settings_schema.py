@@ -132,3 +132,9 @@ def test_api_key_variables_match_the_server(manifest):
     client = json.loads((CLIENT / "src" / "providerKeys.json").read_text(encoding="utf-8"))
     server = {spec.name: spec.key_env for spec in PROVIDERS.values() if spec.key_env}
     assert client == server
+
+
+def test_readme_settings_table_names_every_setting(manifest):
+    readme = (CLIENT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in contributed(manifest) if f"| `{name}` |" not in readme]
+    assert missing == [], "add these to the settings tables in vscode-client/README.md"
