@@ -1,6 +1,6 @@
 // package.json agrees with the code: commands, settings scopes, workspace trust, client library.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import manifest from '../package.json';
@@ -45,5 +45,18 @@ describe('installed vscode-languageclient', () => {
     const source = readFileSync(resolve(__dirname, '../../node_modules/vscode-languageclient/lib/common/client.js'), 'utf8');
     const builtins = source.slice(source.indexOf('registerBuiltinFeatures()'), source.indexOf('registerProposedFeatures()'));
     assert.match(builtins, /new inlineCompletion_1\.InlineCompletionItemFeature\(this\)/);
+  });
+});
+
+describe('module layout', () => {
+  // Only these talk to VS Code; everything else is plain logic that the unit tests run in Node.
+  const VSCODE_GLUE = new Set(['extension.ts', 'serverController.ts', 'statusBar.ts']);
+  const src = resolve(__dirname, '../../src');
+
+  it('keeps pure logic free of vscode and vscode-languageclient imports', () => {
+    const offenders = readdirSync(src)
+      .filter((name) => name.endsWith('.ts') && !VSCODE_GLUE.has(name))
+      .filter((name) => /from ['"]vscode(-languageclient[^'"]*)?['"]|require\(['"]vscode/.test(readFileSync(resolve(src, name), 'utf8')));
+    assert.deepEqual(offenders, []);
   });
 });
