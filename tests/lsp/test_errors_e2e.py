@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types
 
 from tests.fakes.behaviour import ok, status
@@ -12,11 +13,12 @@ from tests.lsp import harness
 from tests.lsp.test_routing_e2e import BODY, STUB, list_actions, ready
 
 
-async def test_invalid_settings_are_reported_and_the_server_keeps_working(tmp_path, make_client, fake):
+@pytest.mark.parametrize("client_name", harness.CLIENTS)
+async def test_invalid_settings_are_reported_and_the_server_keeps_working(tmp_path, make_client, fake, client_name):
     client = await make_client()
     folder = tmp_path / "w"
     client.set_configuration({"minCodingScore": 150, "openaiBaseUrl": "http://attacker.example"}, section="codefloor", scope_uri=folder.as_uri())
-    await harness.initialize(client, harness.capabilities("visual-studio-code"), {"w": folder})
+    await harness.initialize(client, harness.capabilities(client_name), {"w": folder})
     await asyncio.sleep(0.3)
     texts = [m.message for m in client.messages]
     assert any("minCodingScore" in t and "150" in t and "0 to 100" in t for t in texts), texts

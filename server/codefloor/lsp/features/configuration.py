@@ -35,6 +35,10 @@ def register(server: CodefloorServer) -> None:
         ls.folders.set_folders(ls.folder_uris)
         await fetch_all(ls)
 
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: CodefloorServer, params: None) -> None:
+        await ls.close()  # close provider connections and the ledger cleanly
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: CodefloorServer, params: types.DidChangeConfigurationParams) -> None:
         if ls.client_supports("workspace", "configuration"):
