@@ -107,8 +107,8 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         except RoutingError as exc:
             return _refuse(args, type(exc).__name__, _one_line(str(exc)))
         if embedded_only and decision.chosen.route.provider == "embedded":
-            print(f"codefloor: no provider key or Ollama found: answering with the embedded {decision.chosen.card.display_name} "
-                  f"(coding score {decision.chosen.score:g}); {KEY_HINT}", file=sys.stderr)
+            print(f"codefloor: no provider key or Ollama found, so the embedded offline model answers: "
+                  f"{decision.chosen.card.display_name}, coding score {decision.chosen.score:g}; {KEY_HINT}", file=sys.stderr)
         stream = _Streamer(enabled=not args.json)
         try:
             result = await router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
