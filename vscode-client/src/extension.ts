@@ -20,11 +20,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   controller = server;
   context.subscriptions.push(output, results, statusBar, server);
 
-  const showResult = async (title: string, run: () => Promise<unknown>): Promise<void> => {
+  const showResult = async (run: () => Promise<unknown>): Promise<void> => {
     try {
       const result = await run();
       results.clear();
-      results.appendLine(`# ${title}`);
       results.appendLine(renderCommandResult(result));
       results.show(true);
     } catch (error) {
@@ -59,13 +58,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void vscode.window.showInformationMessage('codefloor: open a file to see how its requests are routed.');
         return;
       }
-      await showResult(`Routing for ${vscode.workspace.asRelativePath(document.uri)}`, () =>
-        server.executeServerCommand(SERVER_COMMANDS.explainRouting, [server.asProtocolUri(document.uri)]),
-      );
+      await showResult(() => server.executeServerCommand(SERVER_COMMANDS.explainRouting, [server.asProtocolUri(document.uri)]));
     }),
 
     vscode.commands.registerCommand(CLIENT_COMMANDS.showUsage, () =>
-      showResult('Usage and cost', () => server.executeServerCommand(SERVER_COMMANDS.usage, [])),
+      showResult(() => server.executeServerCommand(SERVER_COMMANDS.usage, [])),
     ),
 
     vscode.commands.registerCommand(CLIENT_COMMANDS.editSelectionWithInstruction, async () => {

@@ -25,7 +25,7 @@ export interface ServerEvents {
 
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
-  private problem: string | undefined = 'starting';
+  private problem: string | undefined = 'it is still starting';
 
   constructor(
     private readonly secrets: vscode.SecretStorage,

@@ -20,7 +20,7 @@ export class FloorStatusBar implements vscode.Disposable {
   }
 
   setProblem(problem: string | undefined): void {
-    this.problem = problem === 'starting' ? undefined : problem;
+    this.problem = problem;
     this.refresh();
   }
 
