@@ -10,7 +10,6 @@ from codefloor.lsp.server import CodefloorServer
 from codefloor.lsp.features.inline_completion import complete_at
 
 
-
 def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=False))
     async def completion(ls: CodefloorServer, params: types.CompletionParams) -> types.CompletionList | None:

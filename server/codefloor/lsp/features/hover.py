@@ -7,7 +7,6 @@ from lsprotocol import types
 from codefloor.lsp.server import CodefloorServer
 
 
-
 def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: CodefloorServer, params: types.HoverParams) -> types.Hover | None:

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 FIM = "fim"  # codefloor.catalog.types.FIM; domain modules load after `initialize`
 
 
-
 def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(ls: CodefloorServer, params: types.InlineCompletionParams) -> types.InlineCompletionList | None:
