@@ -154,6 +154,15 @@ describe('extension against the real codefloor server', () => {
     assert.ok(requests.length >= 1, 'the fake provider was called');
   });
 
+  it('shows usage from the real ledger, grouped by model', async () => {
+    await vscodeApi.commands.executeCommand('codefloor.showUsage');
+    const results = stub.state.outputChannels.find((c) => c.name === 'codefloor: routing & usage');
+    const text = results?.lines.join('\n') ?? '';
+    assert.match(text, /^Usage so far: \$[\d.]+ over [1-9]\d* attempts/, text);
+    assert.match(text, /By model:\n {2}\S+\s+[1-9]\d* attempts \([1-9]\d* ok\)/, text);
+    assert.match(text, new RegExp(`By folder:\n {2}${alpha.uri.toString()}`), text);
+  });
+
   it('never shows the stored key', () => {
     assert.ok(!shown().includes(OPENAI_KEY));
   });
