@@ -108,3 +108,17 @@ async def test_a_newer_completion_supersedes_the_one_in_flight(tmp_path, make_cl
             break
         await asyncio.sleep(0.05)
     assert fake.requests[0].disconnected and not fake.requests[0].completed
+
+
+async def test_debounce_lets_a_burst_of_keystrokes_cost_one_upstream_call(tmp_path, make_client, fake):
+    client = await make_client()
+    uri = await setup(client, tmp_path, harness.capabilities("visual-studio-code"), {"minCodingScore": 40, "completion": {"debounceMs": 400}})
+    fake.set_default(ok("r * r"))
+    params = types.InlineCompletionParams(
+        context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic), **at(uri, 2, 18)
+    )
+    burst = [asyncio.ensure_future(client.text_document_inline_completion_async(params)) for _ in range(3)]
+    results = await asyncio.gather(*burst, return_exceptions=True)
+    assert sum(isinstance(r, Exception) for r in results) == 2  # the superseded ones were cancelled while waiting
+    assert [i.insert_text for i in results[-1].items] == ["r * r"]
+    assert len(fake.requests) == 1
