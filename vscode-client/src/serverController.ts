@@ -53,8 +53,11 @@ export class ServerController implements vscode.Disposable {
       client.onNotification(STATUS_NOTIFICATION, (payload: unknown) => {
         if (isRoutingStatus(payload)) this.events.status(payload);
       });
+      // The client restarts a crashed server by itself (a few times); follow it either way.
       client.onDidChangeState(({ newState }) => {
-        if (newState === State.Stopped && this.client === client) this.setProblem('the server stopped; run "codefloor: Restart language server"');
+        if (this.client !== client) return;
+        if (newState === State.Running) this.setProblem(undefined);
+        if (newState === State.Stopped) this.setProblem('the server stopped; run "codefloor: Restart language server"');
       });
       this.client = client;
       await client.start();

@@ -162,6 +162,15 @@ describe('extension end to end (stub VS Code, real language client, fake server 
     await waitFor('didChangeConfiguration with settings null', () => report().didChangeConfiguration.includes(null));
   });
 
+  it('clears the error in the status bar when the client restarts a crashed server', async () => {
+    const crashedPid = report().pid;
+    // The language client registered the server's commands; this one makes the fake exit.
+    void Promise.resolve(vscodeApi.commands.executeCommand('fake.crash')).catch(() => undefined);
+    await waitFor('a restarted server', () => report()?.ready && report().pid !== crashedPid);
+    await waitFor('the status bar to recover', () => statusText().startsWith('$(dashboard)'));
+    assert.ok(!everythingShown().includes('did not start'), 'a crash is not a start failure');
+  });
+
   it('stores a new API key in secret storage and restarts the server with it, never showing it', async () => {
     const firstPid = report().pid;
     stub.state.quickPickAnswers.push('anthropic');
