@@ -128,7 +128,7 @@ class Ledger:
         by_day = grouped("day_utc")
         return {
             "since": since.isoformat() if since else None,
-            "total_usd": round(sum(d["cost_usd"] for d in by_day), 6),
+            "total_usd": round(float(sum(d["cost_usd"] for d in by_day)), 6),
             "attempts": sum(d["attempts"] for d in by_day),
             "by_day": by_day,
             "by_folder": grouped("folder"),

@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n{title}")
         width = max(len(str(row[key]) or "-") for row in rows)
         for row in rows:
-            print(f"  {str(row[key]) or '-':<{width}}  ${row['cost_usd']:>11.6f}  {row['attempts']:>5} attempts"
+            cost = f"${row['cost_usd']:.6f}"
+            print(f"  {str(row[key]) or '-':<{width}}  {cost:>12}  {row['attempts']:>5} attempts"
                   f" ({row['ok']} ok)  {row['input_tokens']} in / {row['output_tokens']} out tokens")
     return 0
