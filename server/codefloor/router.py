@@ -41,6 +41,7 @@ from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
 from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
+from codefloor.selection.eligibility import is_free
 
 # Default cooldown after a retryable failure without Retry-After: 10 s, doubling per consecutive
 # failure of the same route, at most 5 minutes.
@@ -115,18 +116,21 @@ class Router:
         now = self._clock()
         return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
 
-    def _budget_reached(self, extra_usd: float = 0.0) -> bool:
+    def _budget_reached(self) -> bool:
+        """Spend today plus what is in flight has reached the daily budget: paid routes stop."""
         limit = self.config.budget.daily_usd
-        if limit is None:
-            return False
-        committed = self._spent_today() + self._reserved_usd + extra_usd
-        return committed >= limit if extra_usd == 0 else committed > limit
+        return limit is not None and self._spent_today() + self._reserved_usd >= limit
+
+    def _budget_allows(self, expected_usd: float) -> bool:
+        """A paid attempt may start only if its expected cost fits what is left of today's budget."""
+        limit = self.config.budget.daily_usd
+        return limit is None or self._spent_today() + self._reserved_usd + expected_usd <= limit
 
     def _budget_message(self) -> str:
         limit = self.config.budget.daily_usd or 0.0
         spent = self._spent_today()
         return (
-            f"daily budget ${limit:.2f} reached (${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight); "
+            f"daily budget ${limit:.2f} used up (${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight); "
             "paid models resume tomorrow (UTC): raise [budget] daily_usd in the user config, "
             "or lower minCodingScore to a local model's score"
         )
@@ -188,8 +192,8 @@ class Router:
             if candidate.route.key in self._unavailable_routes():
                 continue  # failed (or auth-marked) during this very request or a concurrent one
             expected = candidate.expected_cost_usd(request)
-            paid = not candidate.route.is_local
-            if paid and self._budget_reached(expected):
+            paid = not is_free(candidate)
+            if paid and not self._budget_allows(expected):
                 skipped_for_budget = True
                 continue
             if paid:

@@ -160,7 +160,7 @@ async def test_budget_reached_blocks_paid_routes_but_local_models_serve(setup):
     await router.run(CHAT, REQUEST, FLOOR_50)
     assert ledger.spend_today() == 0.02
     assert router.health().paid_routes_blocked
-    with pytest.raises(BudgetExceeded, match=r"daily budget \$0.01 reached"):
+    with pytest.raises(BudgetExceeded, match=r"daily budget \$0.01 used up"):
         router.decide(REQUEST, FLOOR_50)
     local = await router.run(CHAT, REQUEST, Preferences(min_coding_score=5))
     assert local.served_by.card.id == "tiny"
