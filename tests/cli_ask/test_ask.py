@@ -133,3 +133,15 @@ def test_ask_answers_offline_on_the_embedded_model_with_nothing_configured(base_
     assert done.stdout.strip()
     assert "embedded" in done.stderr and "OPENAI_API_KEY" in done.stderr  # says so, with the hint
     assert "smollm2-135m-instruct via embedded" in done.stderr.strip().splitlines()[-1]
+
+
+def test_a_spent_daily_budget_stops_paid_models_with_a_clear_message(openai_env, tmp_path):
+    env, fake = openai_env
+    config = Path(env["CODEFLOOR_CONFIG"])
+    config.write_text(config.read_text(encoding="utf-8") + "[budget]\ndaily_usd = 0.5\n", encoding="utf-8")
+    fake.script(ok(ANSWER, cost_usd=0.6))
+    assert codefloor("ask", "--min-coding-score", "30", "hi", env=env).returncode == 0
+    done = codefloor("ask", "--min-coding-score", "30", "hi again", env=env)
+    assert done.returncode == 1
+    assert "daily budget $0.50 used up" in done.stderr and "[budget] daily_usd" in done.stderr
+    assert len(fake.requests) == 1  # the second ask sent nothing
