@@ -77,3 +77,16 @@ async def test_a_broken_user_config_is_reported_and_the_server_keeps_answering(t
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
     )
     assert hover is None
+
+
+async def test_budget_reached_says_how_to_raise_it_and_sends_nothing(tmp_path, make_client, fake):
+    config = tmp_path / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[budget]\ndaily_usd = 0.0000000001\n", encoding="utf-8")
+    client = await make_client()
+    folders = {"w": tmp_path / "w"}
+    await ready(client, folders, {"w": 40}, harness.capabilities("visual-studio-code"))
+    uri = harness.open_doc(client, folders["w"] / "m.py", STUB)
+    [generate] = [a for a in await list_actions(client, uri, 2) if a.title.startswith("Generate body")]
+    resolved = await client.code_action_resolve_async(generate)
+    assert resolved.edit is None and fake.requests == []
+    assert any("budget" in m.message and "daily_usd" in m.message and "Nothing was changed" in m.message for m in client.messages), client.messages
