@@ -13,7 +13,7 @@ import sys
 from codefloor import __version__
 
 # name -> module under codefloor.cli. Add a subcommand by adding its module here.
-SUBCOMMANDS: tuple[str, ...] = ("catalog", "ask", "usage", "serve")
+SUBCOMMANDS: tuple[str, ...] = ("catalog", "models", "route", "ask", "usage", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,3 +32,14 @@ def fail(message: str, code: int = 1) -> int:
     """Print a one-line, actionable error to stderr and return the exit code."""
     print(f"codefloor: {message}", file=sys.stderr)
     return code
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Report bad arguments as ONE line on stderr (exit 2) instead of argparse's usage block."""
+
+    def error(message: str):
+        print(f"{parser.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+    parser.error = error  # type: ignore[method-assign]
+    return parser

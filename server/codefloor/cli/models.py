@@ -1,0 +1,112 @@
+"""`codefloor models`: the catalog as the router sees it -- score and its source, prices, context,
+the Pareto frontier (score up, cost down) and whether each model is reachable now.
+
+Prices are those of the model's cheapest reachable route for a 2,000-in / 500-out request (else its
+cheapest route). Unscored models are listed last; they are not routed until someone gives them a score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from codefloor.cli.common import fail, one_line_errors
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "models",
+        help="list catalog models: score + source, prices, context, Pareto mark, availability",
+        description="List the catalog with each model's coding score and where it comes from, prices per million "
+        "tokens, context window, whether it is on the cost/score Pareto frontier (*) and whether it is available.",
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON list of models")
+    parser.add_argument("--all-providers", action="store_true",
+                        help="treat every provider as configured (explore the whole catalog)")
+    one_line_errors(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codefloor.catalog.load import CatalogError
+    from codefloor.cli.pool_setup import load_setup
+    from codefloor.config import ConfigError
+
+    try:
+        setup = load_setup(args.all_providers)
+    except (ConfigError, CatalogError) as exc:
+        return fail(str(exc))
+    for problem in setup.problems:
+        print(problem, file=sys.stderr)
+    rows = model_rows(setup)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print_table(rows, setup.pool.available_providers)
+    return 0
+
+
+def model_rows(setup) -> list[dict]:
+    from codefloor.selection import Preferences, Request
+
+    views = {v.card.id: v for v in setup.pool.explain(Request(), Preferences(min_coding_score=0))}
+    available_providers = setup.pool.available_providers
+    rows = []
+    for card in sorted(setup.cards, key=lambda c: (c.coding_score is None, -(c.coding_score or 0), c.id)):
+        if not card.routes:
+            continue
+        view = views.get(card.id)
+        route = view.route if view else min(card.routes, key=lambda r: (r.provider not in available_providers,
+                                                                        r.input_price_per_mtok * 4 + r.output_price_per_mtok, r.key))
+        rows.append({
+            "id": card.id,
+            "display_name": card.display_name,
+            "coding_score": card.coding_score,
+            "score_source": card.score_source,
+            "score_date": card.score_date,
+            "input_price_per_mtok": route.input_price_per_mtok,
+            "output_price_per_mtok": route.output_price_per_mtok,
+            "price_route": route.key,
+            "context_window": card.context_window,
+            "available": any(r.provider in available_providers for r in card.routes),
+            "pareto": bool(view and view.pareto),
+            "routes": [
+                {
+                    "key": r.key,
+                    "provider": r.provider,
+                    "model_name": r.model_name,
+                    "input_price_per_mtok": r.input_price_per_mtok,
+                    "output_price_per_mtok": r.output_price_per_mtok,
+                    "supports_fim": r.supports_fim,
+                    "available": r.provider in available_providers,
+                }
+                for r in card.routes
+            ],
+        })
+    return rows
+
+
+def print_table(rows: list[dict], available_providers: frozenset[str]) -> None:
+    header = ("P", "model", "score", "source", "$/M in", "$/M out", "context", "available", "routes")
+    table = [header]
+    for row in rows:
+        score = "-" if row["coding_score"] is None else f"{row['coding_score']:g}"
+        table.append((
+            "*" if row["pareto"] else "",
+            row["id"],
+            score,
+            row["score_source"] or "unscored",
+            f"{row['input_price_per_mtok']:g}",
+            f"{row['output_price_per_mtok']:g}",
+            f"{row['context_window']:,}",
+            "yes" if row["available"] else "no",
+            ", ".join(r["provider"] for r in row["routes"]),
+        ))
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    right = {2, 4, 5, 6}
+    for line in table:
+        print("  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))).rstrip())
+    shown = ", ".join(sorted(available_providers)) or "none (set a provider key, start Ollama or install codefloor[local])"
+    print(f"\n{sum(r['available'] for r in rows)} of {len(rows)} models available; providers: {shown}")
+    print("* = on the Pareto frontier of available models (no other is both stronger and cheaper for 2,000 in + 500 out tokens)")

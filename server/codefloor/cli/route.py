@@ -1,0 +1,102 @@
+"""`codefloor route`: which model would serve a request at a floor, and why (nothing is sent).
+
+Exit 0 with a decision; 1 with one actionable line on stderr when nothing is eligible or the config
+or catalog is invalid; 2 with one line when an argument is bad.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+
+from codefloor.cli.common import fail, one_line_errors, score_arg, token_count_arg
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "route",
+        help="show which model would serve a request at a coding-score floor, and why",
+        description="Run the selection engine on the bundled catalog and your configured providers. "
+        "Nothing is sent to any model.",
+    )
+    parser.add_argument("--min-coding-score", type=score_arg, default=None, metavar="X",
+                        help="the floor, 0-100 (default: the user config's [defaults] minCodingScore, else 50)")
+    parser.add_argument("--policy", choices=("cheapest", "strongest", "balanced"), default=None,
+                        help="default: the user config's [defaults] policy, else cheapest")
+    parser.add_argument("--task", choices=("action", "completion"), default="action",
+                        help="completion uses completion.minCodingScore from [defaults] when set")
+    parser.add_argument("--input-tokens", type=token_count_arg, default=2000, metavar="N", help="default 2000")
+    parser.add_argument("--output-tokens", type=token_count_arg, default=500, metavar="M", help="default 500")
+    parser.add_argument("--all-providers", action="store_true",
+                        help="treat every provider as configured (explore the whole catalog)")
+    parser.add_argument("--json", action="store_true", help="print the decision as one JSON object")
+    one_line_errors(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codefloor.catalog.load import CatalogError
+    from codefloor.cli.pool_setup import load_setup
+    from codefloor.config import ConfigError
+    from codefloor.selection import NoEligibleModel, Policy, Request, TaskKind
+
+    try:
+        setup = load_setup(args.all_providers)
+    except (ConfigError, CatalogError) as exc:
+        return fail(str(exc))
+    for problem in setup.problems:
+        print(problem, file=sys.stderr)
+    task = TaskKind(args.task)
+    prefs = setup.defaults.preferences(for_completion=task is TaskKind.COMPLETION)
+    updates = {}
+    if args.min_coding_score is not None:
+        updates["min_coding_score"] = args.min_coding_score
+    if args.policy is not None:
+        updates["policy"] = Policy(args.policy)
+    if updates:
+        prefs = replace(prefs, **updates)
+    request = Request(task=task, input_tokens=args.input_tokens, output_tokens=args.output_tokens)
+    try:
+        decision = setup.pool.decide(request, prefs)
+    except NoEligibleModel as exc:
+        return fail(str(exc))
+
+    chosen = decision.chosen
+    if args.json:
+        print(json.dumps({
+            "model": chosen.card.id,
+            "display_name": chosen.card.display_name,
+            "route": chosen.route.key,
+            "provider": chosen.route.provider,
+            "model_name": chosen.route.model_name,
+            "coding_score": chosen.score,
+            "score_source": chosen.card.score_source,
+            "score_date": chosen.card.score_date,
+            "input_price_per_mtok": chosen.route.input_price_per_mtok,
+            "output_price_per_mtok": chosen.route.output_price_per_mtok,
+            "context_window": chosen.card.context_window,
+            "expected_cost_usd": decision.expected_cost_usd,
+            "reason": decision.reason,
+            "fallbacks": [c.card.id for c in decision.fallbacks],
+            "fallback_routes": [c.route.key for c in decision.fallbacks],
+            "eligible_count": decision.eligible_count,
+            "considered_count": decision.considered_count,
+            "floor": decision.floor,
+            "policy": decision.policy.value,
+            "task": task.value,
+            "input_tokens": request.input_tokens,
+            "output_tokens": request.output_tokens,
+        }, indent=2))
+        return 0
+    source = ", ".join(x for x in (chosen.card.score_source, chosen.card.score_date) if x) or "source unknown"
+    print(f"{chosen.card.id} via {chosen.route.key}")
+    print(f"  coding score {chosen.score:g} ({source}); ${chosen.route.input_price_per_mtok:g}/M in, "
+          f"${chosen.route.output_price_per_mtok:g}/M out; expected ${decision.expected_cost_usd:.6f} "
+          f"for {request.input_tokens} in + {request.output_tokens} out tokens")
+    print(f"  {decision.reason}")
+    fallbacks = ", ".join(f"{c.card.id} ({c.route.provider})" for c in decision.fallbacks) or "none"
+    print(f"  fallbacks: {fallbacks}")
+    print(f"  {decision.eligible_count} eligible of {decision.considered_count} considered (model, route) pairs")
+    return 0
