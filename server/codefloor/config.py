@@ -91,10 +91,18 @@ class BudgetConfig(_Strict):
     daily_usd: float | None = Field(default=None, ge=0)
 
 
+class RoutingConfig(_Strict):
+    # A route that failed with a retryable error and no Retry-After sits out this long, doubling
+    # per consecutive failure up to max_cooldown_s (shorter pauses suit a flaky local server).
+    cooldown_s: float = Field(default=10.0, gt=0)
+    max_cooldown_s: float = Field(default=300.0, gt=0)
+
+
 class UserConfig(_Strict):
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     embedded: EmbeddedConfig = Field(default_factory=EmbeddedConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
     # Raw [[models]] tables; validated by catalog.load (which names the file, model and field).
     models: list[dict[str, Any]] = Field(default_factory=list)
     # User-level default folder settings (camelCase, same schema as codefloor.settings).

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from codefloor.availability import available_providers
 from codefloor.catalog.load import Catalog, load_catalog
-from codefloor.config import PROVIDERS, UserConfig, load_user_config
+from codefloor.config import PROVIDERS, RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
 from codefloor.providers.errors import AuthError, ContextTooLong, FimNotSupported, ProviderError, StreamInterrupted
@@ -44,9 +44,9 @@ from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Po
 from codefloor.selection.eligibility import is_free
 
 # Default cooldown after a retryable failure without Retry-After: 10 s, doubling per consecutive
-# failure of the same route, at most 5 minutes.
-BACKOFF_BASE_S = 10.0
-BACKOFF_MAX_S = 300.0
+# failure of the same route, at most 5 minutes ([routing] cooldown_s / max_cooldown_s override).
+BACKOFF_BASE_S: float = RoutingConfig.model_fields["cooldown_s"].default
+BACKOFF_MAX_S: float = RoutingConfig.model_fields["max_cooldown_s"].default
 CHARS_PER_TOKEN = 4  # rough token estimate when a provider reports no usage
 # Today's spend is read from the ledger at most this often (other processes -- `codefloor ask`, a
 # second editor -- write it too); this router's own attempts are added as they are recorded.
@@ -144,7 +144,8 @@ class Router:
     def _cool_down(self, route_key: str, retry_after: float | None) -> None:
         previous = self._cooldowns.get(route_key)
         failures = previous.failures + 1 if previous else 1
-        pause = retry_after if retry_after is not None else min(BACKOFF_BASE_S * 2 ** (failures - 1), BACKOFF_MAX_S)
+        routing = self.config.routing
+        pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
         self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
 
     def _mark_provider(self, provider: str, why: str) -> None:

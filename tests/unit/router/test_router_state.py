@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from codefloor.config import BudgetConfig, UserConfig
+from codefloor.config import BudgetConfig, RoutingConfig, UserConfig
 from codefloor.ledger import Ledger
 from codefloor.providers.errors import AuthError, BadRequest, ContextTooLong, RateLimited, ServerError, StreamInterrupted
 from codefloor.providers.fim import HOLE
@@ -81,6 +81,21 @@ async def test_default_backoff_doubles_per_consecutive_failure_and_success_reset
     await router.run(CHAT, REQUEST, FLOOR_50)
     clock.now += BACKOFF_BASE_S + 0.1  # after a success the next pause is the base one again
     assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
+
+
+async def test_user_config_sets_the_cooldown_base_and_cap(tmp_path):
+    providers = ScriptedProviders(*PROVIDERS)
+    clock = FakeClock()
+    config = UserConfig(routing=RoutingConfig(cooldown_s=0.5, max_cooldown_s=0.8))
+    router = Router(catalog(*CARDS), config, frozenset(PROVIDERS), env={}, providers=providers,
+                    ledger=Ledger(tmp_path / "usage.sqlite3"), clock=clock)
+    for pause in (0.5, 0.8):  # 0.5, then 2 x 0.5 capped at 0.8
+        providers.get("openai").steps = [Step(error=ServerError("boom", provider="openai"), text="")]
+        await router.run(CHAT, REQUEST, FLOOR_50)
+        clock.now += pause - 0.05
+        assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"
+        clock.now += 0.1
+        assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
 
 
 async def test_partial_text_of_a_broken_stream_never_reaches_the_result(setup):
