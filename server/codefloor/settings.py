@@ -32,17 +32,24 @@ class _Schema(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
+# Numbers and switches are strict: pydantic's lax mode would turn `true` into a floor of 1.0 and
+# "60" or "yes" into values the editor's own schema rejects, hiding a typo in settings.json. A
+# JSON number (int or float) is accepted for a number; only true/false for a switch.
+STRICT = {"strict": True}
+
+
 class CompletionSettings(_Schema):
-    enabled: bool = Field(default=True, description="Offer AI inline completions in this folder.")
+    enabled: bool = Field(default=True, **STRICT, description="Offer AI inline completions in this folder.")
     min_coding_score: float | None = Field(
         default=None,
+        **STRICT,
         ge=0,
         le=100,
         allow_inf_nan=False,
         description="Separate floor for inline completions (fast, frequent); unset = use minCodingScore.",
     )
     debounce_ms: int = Field(
-        default=150, ge=0, le=5000, description="Wait this long after the last keystroke before asking a model."
+        default=150, **STRICT, ge=0, le=5000, description="Wait this long after the last keystroke before asking a model."
     )
 
 
@@ -51,6 +58,7 @@ class FolderSettings(_Schema):
 
     min_coding_score: float = Field(
         default=50,
+        **STRICT,
         ge=0,
         le=100,
         allow_inf_nan=False,
@@ -69,9 +77,9 @@ class FolderSettings(_Schema):
     allowed_providers: list[ProviderName] | None = Field(
         default=None, description="Only use these providers (null = every configured provider)."
     )
-    local_only: bool = Field(default=False, description="Only use local models (Ollama, embedded); nothing leaves the machine.")
+    local_only: bool = Field(default=False, **STRICT, description="Only use local models (Ollama, embedded); nothing leaves the machine.")
     max_cost_per_request_usd: float | None = Field(
-        default=None, ge=0, allow_inf_nan=False, description="Skip models whose expected cost for a request exceeds this (USD)."
+        default=None, **STRICT, ge=0, allow_inf_nan=False, description="Skip models whose expected cost for a request exceeds this (USD)."
     )
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
 
@@ -89,7 +97,24 @@ class FolderSettings(_Schema):
 
 
 # Anything that looks like it would redirect traffic, carry a secret or run a program.
-FORBIDDEN_KEY_PATTERN = re.compile(r"(url|endpoint|host|key|token|secret|password|env|command|cmd|path|exec)", re.I)
+FORBIDDEN_KEY_PATTERN = re.compile(
+    r"(url|uri|endpoint|host|base|proxy|socket|key|token|secret|password|credential|auth|header|env"
+    r"|command|cmd|path|exec|binary|program|shell|args)",
+    re.I,
+)
+
+
+def _hostile(key: Any, value: Any) -> bool:
+    """An unknown key is a security problem when its name, or any name or value nested in it, looks
+    like an endpoint, a secret or a command: `{"providers": {"openai": {"baseUrl": ...}}}` is as
+    much an attempt as `openaiBaseUrl`, and its value must not be echoed back either."""
+    if FORBIDDEN_KEY_PATTERN.search(str(key)):
+        return True
+    if isinstance(value, dict):
+        return any(_hostile(k, v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_hostile("", v) for v in value)
+    return isinstance(value, str) and "://" in value
 
 
 @dataclass(frozen=True)
@@ -135,7 +160,7 @@ def _merge_level(model: type[BaseModel], raw: dict, accepted: dict, prefix: str,
     for key, value in raw.items():
         dotted = f"{prefix}{key}"
         if key not in fields_by_alias and key not in model.model_fields:
-            if FORBIDDEN_KEY_PATTERN.search(str(key)):
+            if _hostile(key, value):
                 problems.append(
                     SettingProblem(
                         dotted,
