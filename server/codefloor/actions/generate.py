@@ -203,6 +203,8 @@ def edit_selection(doc: Doc, start: Pos, end: Pos, instruction: str) -> Job:
     if not instruction.strip():
         raise NothingToApply("codefloor.editSelection needs an instruction (its third argument)")
     lines = doc.text.split("\n")
+    if (end.line, end.col) < (start.line, start.col):  # a selection made backwards
+        start, end = end, start
     if start == end:  # no selection: the whole current line
         start, end = Pos(start.line, 0), Pos(start.line, len(lines[start.line]))
     selected = _slice(lines, start, end)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
 
 from codefloor import __version__
 from codefloor.actions.completion import CompletionCache
 from codefloor.lsp.folders import FolderSettingsStore
+from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
 
 if TYPE_CHECKING:
@@ -30,7 +33,9 @@ class RouterUnavailable(Exception):
 
 class CodefloorServer(LanguageServer):
     def __init__(self, *, env: dict[str, str] | None = None) -> None:
-        super().__init__("codefloor", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "codefloor", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=CodefloorProtocol
+        )
         self.env = env
         self.folders = FolderSettingsStore()
         self.regions = RegionStore()
@@ -77,6 +82,15 @@ class CodefloorServer(LanguageServer):
         router = self.router_if_ready()
         if router is not None:
             await router.aclose()
+
+    # -- documents --------------------------------------------------------------------------
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The document as the editor has it open, or None (never opened, or closed). pygls would
+        read an unknown URI from disk instead; codefloor only reads and edits what the editor owns."""
+        return self.workspace.text_documents.get(unquote(uri))
+
+    def not_open(self, uri: str, what: str) -> None:
+        self.show(f"codefloor: {what}: {uri} is not open in the editor; nothing was changed. Open it and try again.", types.MessageType.Warning)
 
     # -- client capabilities ----------------------------------------------------------------
     def client_supports(self, *path: str) -> Any:

@@ -57,7 +57,10 @@ async def list_actions(ls: CodefloorServer, params: types.CodeActionParams) -> l
     from codefloor.selection.types import NoEligibleModel, Request, TaskKind
 
     uri = params.text_document.uri
-    document = ls.workspace.get_text_document(uri)
+    document = ls.open_document(uri)
+    if document is None:
+        ls.log(f"codefloor: code actions for {uri}: not open in the editor", types.MessageType.Warning)
+        return None
     codec = ls.workspace.position_codec
     lines = lines_of(document.source)
     start, end = to_pos(lines, params.range.start, codec), to_pos(lines, params.range.end, codec)
@@ -151,10 +154,21 @@ def _job(data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None]) -
         return generate.write_tests(doc, line, folder_root=root, is_dir=os.path.isdir, read_file=read_file)
     if kind is ActionKind.FIX_DIAGNOSTIC:
         p = data["problem"]
-        problem = Problem(p["message"], Pos(*p["start"]), Pos(*p["end"]), p.get("source"))
+        problem = Problem(str(p["message"]), _clamped(doc, p["start"]), _clamped(doc, p["end"]), p.get("source"))
         return generate.fix_problem(doc, problem)
-    start, end = Pos(*data["start"]), Pos(*data["end"])
+    start, end = _clamped(doc, data["start"]), _clamped(doc, data["end"])
     return generate.edit_selection(doc, start, end, str(data.get("instruction", "")))
+
+
+def _clamped(doc: Doc, raw: Any) -> Pos:
+    """A [line, column] pair from action data, in code points, kept inside the document (the data
+    comes back from the client and may be stale or forged)."""
+    line, col = (int(v) for v in raw)  # ValueError/TypeError: reported as malformed action data
+    lines = lines_of(doc.text)
+    if line >= len(lines):
+        return Pos(len(lines) - 1, len(lines[-1]))
+    line = max(line, 0)
+    return Pos(line, min(max(col, 0), len(lines[line])))
 
 
 def _read(path: str) -> str | None:
@@ -177,7 +191,19 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         ls.show(f"codefloor: unknown action kind {data.get('kind')!r}")
         return None
     what = kind.value
-    document = ls.workspace.get_text_document(uri)
+    document = ls.open_document(uri)
+    if document is None:
+        ls.not_open(uri, what)
+        return None
+    listed_version = data.get("version")
+    if listed_version is not None and listed_version != document.version:
+        # The action's line and range were computed for that version; the function may have moved.
+        ls.show(
+            f"codefloor: {what}: {_name(uri)} changed since the action was listed; nothing was applied. "
+            "List the code actions again.",
+            types.MessageType.Warning,
+        )
+        return None
     doc = to_doc(document)
     folder = ls.folders.folder_for(uri)
     read_cache: dict[str, str | None] = {}
@@ -207,9 +233,10 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     except NothingToApply as exc:
         ls.show(f"codefloor: {what}: {exc} (model {result.served_by.card.id})")
         return None
-    if ls.workspace.get_text_document(uri).version != doc.version:
+    current = ls.open_document(uri)
+    if current is None or current.version != doc.version:
         ls.show(
-            f"codefloor: {uri.rsplit('/', 1)[-1]} changed while {result.served_by.card.id} worked; nothing was applied. "
+            f"codefloor: {_name(uri)} changed while {result.served_by.card.id} worked; nothing was applied. "
             "Run the action again.",
             types.MessageType.Warning,
         )
@@ -228,6 +255,10 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         for edit in fe.edits:
             ls.regions.add(fe.uri, edit.start.line, edit.new_text, info)
     return _workspace_edit(ls, file_edits, doc, read_cache, info)
+
+
+def _name(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
 
 
 def _workspace_edit(ls: CodefloorServer, file_edits: list[FileEdit], doc: Doc, read_cache: dict, info: dict) -> types.WorkspaceEdit:

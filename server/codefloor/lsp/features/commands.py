@@ -69,7 +69,10 @@ def register(server: CodefloorServer) -> None:
         except Exception:
             ls.show(f"codefloor: {usage_text}; the range must be an LSP Range")
             return {"applied": False}
-        document = ls.workspace.get_text_document(uri)
+        document = ls.open_document(uri)
+        if document is None:
+            ls.not_open(uri, "edit selection")
+            return {"applied": False}
         lines = lines_of(document.source)
         codec = ls.workspace.position_codec
         start, end = to_pos(lines, rng.start, codec), to_pos(lines, rng.end, codec)

@@ -7,7 +7,7 @@ from lsprotocol import types
 
 from codefloor.lsp.server import CodefloorServer
 
-from codefloor.lsp.features.inline_completion import complete_at
+from codefloor.lsp.features.inline_completion import complete_at, snapped
 
 
 def register(server: CodefloorServer) -> None:
@@ -18,6 +18,7 @@ def register(server: CodefloorServer) -> None:
         text = await complete_at(ls, params.text_document.uri, params.position, debounce=False)
         if not text:
             return None
+        at = snapped(ls, params.text_document.uri, params.position)
         first = text.strip().split("\n", 1)[0]
         label = first if len(first) <= 40 else first[:39] + "…"
         item = types.CompletionItem(
@@ -25,7 +26,7 @@ def register(server: CodefloorServer) -> None:
             kind=types.CompletionItemKind.Text,
             detail="codefloor AI completion",
             documentation=types.MarkupContent(kind=types.MarkupKind.PlainText, value=text),
-            text_edit=types.TextEdit(range=types.Range(start=params.position, end=params.position), new_text=text),
+            text_edit=types.TextEdit(range=types.Range(start=at, end=at), new_text=text),
             filter_text=label,
             sort_text="0",
             insert_text_format=types.InsertTextFormat.PlainText,

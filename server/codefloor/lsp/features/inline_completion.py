@@ -12,7 +12,7 @@ from lsprotocol import types
 
 from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
 from codefloor.actions.generate import language_name
-from codefloor.lsp.convert import lines_of, to_doc, to_pos
+from codefloor.lsp.convert import lines_of, to_doc, to_lsp_position, to_pos
 from codefloor.lsp.reporting import run_routed
 from codefloor.lsp.server import CodefloorServer, RouterUnavailable
 
@@ -29,7 +29,8 @@ def register(server: CodefloorServer) -> None:
         text = await complete_at(ls, params.text_document.uri, params.position, debounce=automatic)
         if not text:
             return None
-        item = types.InlineCompletionItem(insert_text=text, range=types.Range(start=params.position, end=params.position))
+        at = snapped(ls, params.text_document.uri, params.position)
+        item = types.InlineCompletionItem(insert_text=text, range=types.Range(start=at, end=at))
         return types.InlineCompletionList(items=[item])
 
 
@@ -44,9 +45,15 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     _supersede(ls, uri)
     if debounce and settings.completion.debounce_ms:
         await asyncio.sleep(settings.completion.debounce_ms / 1000)
-    document = ls.workspace.get_text_document(uri)
+    document = ls.open_document(uri)
+    if document is None:
+        ls.log(f"codefloor: completion for {uri}: not open in the editor", types.MessageType.Warning)
+        return None
     doc = to_doc(document)
     lines = lines_of(doc.text)
+    if position.line >= len(lines):
+        ls.log(f"codefloor: completion for {uri}: line {position.line} is past the end ({len(lines)} lines)", types.MessageType.Warning)
+        return None
     pos = to_pos(lines, position, ls.workspace.position_codec)
     offset = sum(len(line) + 1 for line in lines[: pos.line]) + pos.col
     prefs = settings.preferences(for_completion=True)
@@ -72,7 +79,23 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     text = clean_completion(result.text, ctx)
     if text:
         ls.completion_cache.put(key, text)
+    current = ls.open_document(uri)
+    if current is None or current.version != doc.version:
+        # Computed for text the user has since changed: inserting it would land in the wrong place.
+        ls.log(f"codefloor: completion for {uri} dropped: the document changed while {result.served_by.card.id} worked")
+        return None
     return text or None
+
+
+def snapped(ls: CodefloorServer, uri: str, position: types.Position) -> types.Position:
+    """The cursor as the completion used it: within its line and never inside a surrogate pair
+    (a client may send a column past the end of the line, which LSP reads as the line's end)."""
+    document = ls.open_document(uri)
+    if document is None:
+        return position
+    lines = lines_of(document.source)
+    codec = ls.workspace.position_codec
+    return to_lsp_position(lines, to_pos(lines, position, codec), codec)
 
 
 def _decide(router, prefs, doc_chars: int) -> Decision:
