@@ -66,7 +66,7 @@ def diagnose(pool: "Pool", request: Request, prefs: Preferences, health: Health)
     cap = prefs.max_cost_per_request_usd or 0.0
     return fail(
         f"no model reaching {shown_floor} costs <= {wording.usd(cap)} for this request "
-        f"(cheapest: {cheapest.card.id} at {wording.usd(cost)}) -- raise maxCostPerRequestUsd to {cost:.6g}{alternative}"
+        f"(cheapest: {cheapest.card.id} at {wording.usd(cost)}) -- raise maxCostPerRequestUsd to {wording.at_least(_cost(cheapest, request) / 1_000_000)}{alternative}"
     )
 
 

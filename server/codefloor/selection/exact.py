@@ -1,10 +1,12 @@
-"""Exact request costs: prices as integers on one common binary scale.
+"""Exact request costs: prices as integers on one common decimal scale.
 
 Float costs round, so two models of the same true cost can compare unequal (or the other way
-round), which would break tie rules and the hull-free pruning in index.py. Every float price
-is a dyadic rational m / 2**e; multiplying all of them by 2**K (K = the largest e in the pool)
-turns them into exact integers, and `input_tokens * pin + output_tokens * pout` into an exact
-integer cost. Comparisons are exact; the float cost shown to users is computed separately.
+round), which would break tie rules and the pruning in index.py. And a user who caps a request
+at $0.00109 means the decimal 0.00109, as the catalog means $0.27/M by 0.27. So every price and
+cap is read as the decimal it is written as (its shortest repr), a rational whose denominator
+divides 10**d; one common multiplier turns all prices into integers, and
+`input_tokens * pin + output_tokens * pout` into an exact integer cost. Comparisons are exact;
+the float cost shown to users is computed separately.
 """
 
 from __future__ import annotations
@@ -17,38 +19,42 @@ from typing import Iterable
 _MICRO = 1_000_000  # prices are per million tokens
 
 
-def _exponent(value: float) -> int:
-    _, denominator = value.as_integer_ratio()
-    return denominator.bit_length() - 1  # denominator is a power of two
+def decimal(value: float) -> Fraction:
+    """The decimal a float is written as: 0.27 -> 27/100 (not the binary 0.2700000000000000177...)."""
+    return Fraction(repr(float(value)))
 
 
 @dataclass(frozen=True, slots=True)
 class PriceScale:
     """Maps float prices (USD per million tokens) and caps (USD) onto one exact integer scale."""
 
-    shift: int  # K: every price * 2**K is an integer
+    multiplier: int  # every price * multiplier is an integer
 
     @classmethod
     def for_prices(cls, prices: Iterable[float]) -> "PriceScale":
-        return cls(max((_exponent(p) for p in prices), default=0))
+        multiplier = 1
+        for price in prices:
+            denominator = decimal(price).denominator
+            multiplier = multiplier * denominator // math.gcd(multiplier, denominator)
+        return cls(multiplier)
 
     def price(self, value: float) -> int:
-        numerator, denominator = value.as_integer_ratio()
-        return numerator << (self.shift - (denominator.bit_length() - 1))
+        exact = decimal(value) * self.multiplier
+        assert exact.denominator == 1, "price outside the scale it was built for"
+        return exact.numerator
 
     def cap(self, usd: float | None) -> int | None:
         """The largest exact integer cost that is <= `usd` (None or +inf: no cap)."""
         if usd is None or math.isinf(usd):
             return None
-        numerator, denominator = usd.as_integer_ratio()
-        return (numerator * _MICRO << self.shift) // denominator
+        return math.floor(decimal(usd) * _MICRO * self.multiplier)
 
 
 def exact_cost(input_tokens: int, output_tokens: int, input_price: float, output_price: float) -> Fraction:
     """The exact cost in millionths of a USD (slow; for explanations and diagnoses, not the fast path)."""
-    return input_tokens * Fraction(input_price) + output_tokens * Fraction(output_price)
+    return input_tokens * decimal(input_price) + output_tokens * decimal(output_price)
 
 
 def over_cap(cost: Fraction, cap_usd: float | None) -> bool:
     """Same rule as PriceScale.cap: over when the exact cost exceeds the cap."""
-    return cap_usd is not None and not math.isinf(cap_usd) and cost > Fraction(cap_usd) * _MICRO
+    return cap_usd is not None and not math.isinf(cap_usd) and cost > decimal(cap_usd) * _MICRO

@@ -46,6 +46,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Sequence
 
+from codefloor.selection import wording
 from codefloor.selection.types import Candidate
 
 _UNIT = 1 << 20
@@ -111,6 +112,7 @@ class FilteredIndex:
 
     def __init__(self, candidates: Sequence[Candidate], prices: Sequence[tuple[int, int]]):
         self.candidates = tuple(candidates)
+        self.labels = [wording.label(c) for c in self.candidates]  # reason text, precomputed
         n = len(self.candidates)
         self.neg_scores = [-c.score for c in self.candidates]
         self.items: list[Item] = [(pin, pout, pos) for pos, (pin, pout) in enumerate(prices)]

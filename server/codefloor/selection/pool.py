@@ -130,25 +130,25 @@ class Pool:
             elif prefs.policy is Policy.STRONGEST:
                 ranked = index.strongest(k, inp, out, keep, cap)
             else:
-                ranked, band_k = self._balanced(index, k, floor, inp, out, keep, cap)
+                ranked, band_k, strongest_pos = self._balanced(index, k, floor, inp, out, keep, cap)
         if not ranked or index is None:
             raise diagnose(self, request, prefs, health)
-        chosen = index.candidates[ranked[0]]
+        chosen, label = index.candidates[ranked[0]], index.labels[ranked[0]]
         cost = chosen.expected_cost_usd(request)
         eligible, eligible_models = index.count_under_cap(k, inp, out, cap)
         scoring = f"{wording.models(eligible_models)} scoring >= {wording.score(floor)}"
         if prefs.policy is Policy.BALANCED:
-            strongest = index.candidates[index.strongest(k, inp, out, 1, cap)[0]]
+            strongest = index.candidates[strongest_pos]
             band_models = index.count_under_cap(band_k, inp, out, cap)[1]
             reason = (
                 f"balanced: cheapest of {wording.models(band_models)} within {BALANCED_BAND:g} points of the strongest "
-                f"({strongest.card.id} at {wording.score(strongest.score)}) among {scoring}: {wording.describe(chosen, cost)}"
+                f"({strongest.card.id} at {wording.score(strongest.score)}) among {scoring}: {wording.describe(label, cost)}"
             )
         else:
-            reason = f"{prefs.policy.value} of {scoring}: {wording.describe(chosen, cost)}"
+            reason = f"{prefs.policy.value} of {scoring}: {wording.describe(label, cost)}"
         return Decision(
             chosen=chosen,
-            fallbacks=tuple(index.candidates[pos] for pos in ranked[1:]),
+            fallbacks=tuple([index.candidates[pos] for pos in ranked[1:]]),
             considered_count=self.considered,
             eligible_count=eligible,
             reason=reason,
@@ -159,15 +159,16 @@ class Pool:
 
     def _balanced(
         self, index: FilteredIndex, k: int, floor: float, inp: int, out: int, keep: int, cap: int | None
-    ) -> tuple[list[int], int]:
+    ) -> tuple[list[int], int, int]:
+        """(ranked positions, length of the band prefix, position of the strongest eligible)."""
         top = index.strongest(k, inp, out, 1, cap)
         if not top:
-            return [], 0
+            return [], 0, -1
         band_k = index.prefix(max(floor, index.candidates[top[0]].score - BALANCED_BAND))
         ranked = index.cheapest(band_k, inp, out, keep, cap)
         if len(ranked) < keep:  # the band is exhausted: continue with the rest of the eligible, by cost
             ranked += [pos for pos in index.cheapest(k, inp, out, keep, cap) if pos >= band_k][: keep - len(ranked)]
-        return ranked, band_k
+        return ranked, band_k, top[0]
 
     def _index(self, request: Request, prefs: Preferences, health: Health) -> FilteredIndex | None:
         """The candidates passing this request's fixed filters, built once per filter combination."""

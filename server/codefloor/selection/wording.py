@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_CEILING, Context, Decimal
+from fractions import Fraction
 
 from codefloor.selection.types import Candidate
 
@@ -15,6 +17,12 @@ def usd(value: float) -> str:
         return f"${value:.2f}" if value >= 1 else f"${value:.3f}".rstrip("0")
     digits = 1 - math.floor(math.log10(value))
     return f"${value:.{digits}f}".rstrip("0")
+
+
+def at_least(value: Fraction, digits: int = 6) -> str:
+    """`value` rounded UP to `digits` significant digits, so a cap set to it admits `value`."""
+    rounded = Context(prec=digits, rounding=ROUND_CEILING).divide(Decimal(value.numerator), Decimal(value.denominator))
+    return format(rounded.normalize(), "f")
 
 
 def score(value: float) -> str:
@@ -30,10 +38,12 @@ def models(count: int) -> str:
     return f"{count} model" + ("" if count == 1 else "s")
 
 
-def describe(candidate: Candidate, cost_usd: float) -> str:
-    """e.g. 'deepseek-chat via deepseek (70.2, aider-polyglot) at $0.0011 for this request'."""
+def label(candidate: Candidate) -> str:
+    """e.g. 'deepseek-chat via deepseek (70.2, aider-polyglot)'; computed once per candidate at build."""
     source = candidate.card.score_source or "unknown source"
-    return (
-        f"{candidate.card.id} via {candidate.route.provider} ({score(candidate.score)}, {source}) "
-        f"at {usd(cost_usd)} for this request"
-    )
+    return f"{candidate.card.id} via {candidate.route.provider} ({score(candidate.score)}, {source})"
+
+
+def describe(candidate_label: str, cost_usd: float) -> str:
+    """e.g. 'deepseek-chat via deepseek (70.2, aider-polyglot) at $0.0011 for this request'."""
+    return f"{candidate_label} at {usd(cost_usd)} for this request"

@@ -1,0 +1,88 @@
+"""Hypothesis strategies for pools and requests: small value sets on purpose, so ties are common."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from codefloor.catalog.types import FIM, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
+from codefloor.selection import Health, Policy, Preferences, Request, TaskKind
+
+PROVIDERS = list(PROVIDER_NAMES)
+PRICES = st.one_of(
+    st.sampled_from([0.0, 0.1, 0.15, 0.2, 0.25, 0.6, 1.0, 1.25, 2.5, 3.0, 10.0, 15.0, 75.0]),
+    st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False),
+)
+SCORES = st.one_of(
+    st.sampled_from([3.0, 40.0, 50.0, 55.0, 60.0, 64.9, 65.0, 70.2, 80.0, 84.0, 88.0, 92.0]),
+    st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False),
+)
+CONTEXTS = st.sampled_from([2048, 8192, 32_768, 128_000, 200_000, 1_048_576])
+CAPABILITIES = st.frozensets(st.sampled_from([STREAMING, TOOLS, FIM]))
+
+
+@st.composite
+def routes(draw, model_id: str) -> tuple[Route, ...]:
+    providers = draw(st.lists(st.sampled_from(PROVIDERS), min_size=1, max_size=3, unique=True))
+    return tuple(
+        Route(
+            provider=p,
+            model_name=f"{model_id}@{p}",
+            input_price_per_mtok=draw(PRICES),
+            output_price_per_mtok=draw(PRICES),
+            supports_fim=draw(st.booleans()),
+        )
+        for p in providers
+    )
+
+
+@st.composite
+def cards(draw, min_size: int = 0, max_size: int = 25) -> list[ModelCard]:
+    ids = draw(st.lists(st.text("abcdefg", min_size=1, max_size=3), min_size=min_size, max_size=max_size, unique=True))
+    return [
+        ModelCard(
+            id=model_id,
+            display_name=model_id,
+            coding_score=draw(st.one_of(st.none(), SCORES) if draw(st.integers(0, 9)) == 0 else SCORES),
+            score_source="aider-polyglot",
+            context_window=draw(CONTEXTS),
+            max_output_tokens=8192,
+            capabilities=draw(CAPABILITIES),
+            routes=draw(routes(model_id)),
+        )
+        for model_id in ids
+    ]
+
+
+def requests() -> st.SearchStrategy[Request]:
+    return st.builds(
+        Request,
+        task=st.sampled_from(list(TaskKind)),
+        input_tokens=st.one_of(st.sampled_from([0, 1, 500, 2000, 30_000, 300_000]), st.integers(0, 2_000_000)),
+        output_tokens=st.one_of(st.sampled_from([0, 1, 64, 500, 4000]), st.integers(0, 100_000)),
+        required_capabilities=st.one_of(st.just(frozenset()), CAPABILITIES),
+    )
+
+
+def preferences() -> st.SearchStrategy[Preferences]:
+    return st.builds(
+        Preferences,
+        min_coding_score=SCORES,
+        policy=st.sampled_from(list(Policy)),
+        allowed_providers=st.one_of(st.none(), st.frozensets(st.sampled_from(PROVIDERS))),
+        local_only=st.integers(0, 4).map(lambda n: n == 0),
+        max_cost_per_request_usd=st.one_of(
+            st.none(), st.none(), st.floats(min_value=0, max_value=0.5, allow_nan=False), st.sampled_from([0.0, 0.001, 0.01])
+        ),
+        max_fallbacks=st.integers(0, 6),
+    )
+
+
+@st.composite
+def healths(draw, pool_cards: list[ModelCard]) -> Health:
+    keys = sorted({r.key for c in pool_cards for r in c.routes})
+    unavailable = draw(st.frozensets(st.sampled_from(keys))) if keys and draw(st.booleans()) else frozenset()
+    return Health(unavailable_routes=unavailable, paid_routes_blocked=draw(st.integers(0, 5)) == 0)
+
+
+def available_providers() -> st.SearchStrategy[frozenset[str]]:
+    return st.one_of(st.just(frozenset(PROVIDERS)), st.frozensets(st.sampled_from(PROVIDERS)))
