@@ -1,0 +1,255 @@
+"""A minimal LSP client over the server's real stdio that keeps every byte it receives.
+
+pytest-lsp types every message, so it cannot send malformed params and it hides what the server
+actually wrote; the bad-input, secrets and stale-edit scenarios need both. This client:
+- sends raw frames or JSON-RPC requests/notifications of any shape;
+- answers the server's own requests (workspace/configuration from `self.settings`,
+  workspace/applyEdit recorded and accepted, progress creation);
+- keeps every frame from stdout (`frames`) and all of stderr (`stderr_text()`), so a test can
+  search everything the server said for a key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVER_COMMAND = [sys.executable, "-m", "codefloor", "serve", "-v"]  # -v: every log line on stderr
+
+# A VS Code-like client: pull configuration, versioned edits, resolve, progress, inline completion.
+CAPABILITIES: dict[str, Any] = {
+    "general": {"positionEncodings": ["utf-16"]},
+    "workspace": {"configuration": True, "workspaceEdit": {"documentChanges": True}, "workspaceFolders": True},
+    "window": {"workDoneProgress": True, "showMessage": {}},
+    "textDocument": {
+        "synchronization": {"didSave": True},
+        "codeAction": {
+            "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "refactor", "refactor.rewrite"]}},
+            "resolveSupport": {"properties": ["edit"]},
+            "disabledSupport": True,
+            "dataSupport": True,
+        },
+        "inlineCompletion": {},
+        "hover": {"contentFormat": ["markdown", "plaintext"]},
+    },
+}
+
+
+class RawClient:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.frames: list[str] = []  # every message body the server wrote, verbatim
+        self.messages: list[dict] = []  # the same, parsed
+        self.applied_edits: list[dict] = []  # params of workspace/applyEdit
+        self.settings: dict[str, Any] = {}  # scopeUri ("" = global) -> the codefloor section
+        self._stderr = bytearray()
+        self._pending: dict[int, asyncio.Future] = {}
+        self._next_id = 0
+        self._proc: asyncio.subprocess.Process | None = None
+        self._tasks: list[asyncio.Task] = []
+
+    # -- process ------------------------------------------------------------------------------
+    async def start(self) -> RawClient:
+        self._proc = await asyncio.create_subprocess_exec(
+            *SERVER_COMMAND,
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            limit=64 * 1024 * 1024,
+        )
+        self._tasks = [asyncio.ensure_future(self._read_stdout()), asyncio.ensure_future(self._read_stderr())]
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
+
+    def stderr_text(self) -> str:
+        return self._stderr.decode("utf-8", "replace")
+
+    async def stop(self) -> None:
+        if self.alive:
+            try:
+                await self.request("shutdown", None, timeout=5)
+                self.notify("exit", None)
+                await asyncio.wait_for(self._proc.wait(), 5)  # type: ignore[union-attr]
+            except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+                pass
+        if self.alive:
+            self._proc.kill()  # type: ignore[union-attr]
+            await self._proc.wait()  # type: ignore[union-attr]
+        for task in self._tasks:
+            await asyncio.wait([task], timeout=2)
+            task.cancel()
+
+    # -- sending ------------------------------------------------------------------------------
+    def send_raw(self, body: bytes) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def _send(self, message: dict) -> None:
+        self.send_raw(json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8"))
+
+    def notify(self, method: str, params: Any) -> None:
+        self._send({"method": method, "params": params})
+
+    async def request(self, method: str, params: Any, timeout: float = 30.0) -> dict:
+        """The whole response message: {"result": ...} or {"error": {...}}."""
+        self._next_id += 1
+        msg_id = self._next_id
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._pending[msg_id] = future
+        self._send({"id": msg_id, "method": method, "params": params})
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._pending.pop(msg_id, None)
+
+    def request_later(self, method: str, params: Any, timeout: float = 60.0) -> asyncio.Task:
+        return asyncio.ensure_future(self.request(method, params, timeout))
+
+    # -- session helpers ----------------------------------------------------------------------
+    async def initialize(self, folders: list[Path], init_options: Any = None, capabilities: dict | None = None) -> dict:
+        response = await self.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": None,
+                "capabilities": capabilities or CAPABILITIES,
+                "workspaceFolders": [{"uri": f.as_uri(), "name": f.name} for f in folders],
+                "initializationOptions": init_options,
+            },
+        )
+        self.notify("initialized", {})
+        return response
+
+    def open(self, path: Path, text: str, version: int = 1, language: str = "python") -> str:
+        uri = path.as_uri()
+        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}})
+        return uri
+
+    def replace_all(self, uri: str, text: str, version: int) -> None:
+        self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]})
+
+    def shown(self) -> list[str]:
+        """window/showMessage texts so far."""
+        return [m["params"]["message"] for m in self.messages if m.get("method") == "window/showMessage"]
+
+    def all_text(self) -> str:
+        """Everything the server said, on both channels."""
+        return "\n".join(self.frames) + "\n" + self.stderr_text()
+
+    async def wait_for(self, predicate, timeout: float = 10.0) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if predicate():
+                return True
+            await asyncio.sleep(0.02)
+        return predicate()
+
+    # -- receiving ----------------------------------------------------------------------------
+    async def _read_stdout(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        stream = self._proc.stdout
+        try:
+            while True:
+                header = await stream.readuntil(b"\r\n\r\n")
+                length = next(int(line.split(b":")[1]) for line in header.split(b"\r\n") if line.lower().startswith(b"content-length"))
+                body = (await stream.readexactly(length)).decode("utf-8")
+                self.frames.append(body)
+                self._dispatch(json.loads(body))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            for future in self._pending.values():
+                if not future.done():
+                    future.set_exception(ConnectionError("the server closed its output"))
+
+    async def _read_stderr(self) -> None:
+        assert self._proc is not None and self._proc.stderr is not None
+        while chunk := await self._proc.stderr.read(65536):
+            self._stderr += chunk
+
+    def _dispatch(self, message: dict) -> None:
+        self.messages.append(message)
+        if "method" not in message:
+            future = self._pending.get(message.get("id"))  # type: ignore[arg-type]
+            if future is not None and not future.done():
+                future.set_result(message)
+            return
+        if "id" not in message:
+            return
+        method, params = message["method"], message.get("params") or {}
+        result: Any = None
+        if method == "workspace/configuration":
+            result = [self.settings.get(item.get("scopeUri") or "", self.settings.get("")) for item in params.get("items", [])]
+        elif method == "workspace/applyEdit":
+            self.applied_edits.append(params)
+            result = {"applied": True}
+        self._send({"id": message["id"], "result": result})
+
+
+# -- a whole session: a loopback provider, a workspace folder and a started server ------------------
+STUB = 'def greet(name: str) -> str:\n    """Say hi 👋 to 名前."""\n    pass\n\n\nX = "末尾 🎉"\n'
+BODY = '```python\ndef greet(name: str) -> str:\n    return f"こんにちは {name} 👋"\n```'
+
+
+class Session:
+    def __init__(self, client: RawClient, fake: Any, folder: Path, tmp: Path) -> None:
+        self.client, self.fake, self.folder, self.tmp = client, fake, folder, tmp
+
+    async def list_actions(self, uri: str, line: int, col: int = 4) -> list[dict]:
+        params = {
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}},
+            "context": {"diagnostics": []},
+        }
+        return (await self.client.request("textDocument/codeAction", params)).get("result") or []
+
+    async def resolve(self, action: dict, timeout: float = 30.0) -> dict:
+        return await self.client.request("codeAction/resolve", action, timeout)
+
+    async def floor(self, uri: str) -> float:
+        """The floor the server applies to `uri`, as codefloor.explainRouting reports it."""
+        answer = await self.client.request("workspace/executeCommand", {"command": "codefloor.explainRouting", "arguments": [uri]})
+        return answer["result"]["floor"]
+
+
+@asynccontextmanager
+async def session(settings: dict | None = None, extra_env: dict[str, str] | None = None, text: str = BODY) -> AsyncIterator[Session]:
+    """A server on a fresh data dir, the openai route pointed at a loopback fake answering `text`."""
+    from tests.fakes.server import FakeServer
+    from tests.lsp import harness
+
+    with tempfile.TemporaryDirectory(prefix="codefloor-rel-") as tmp_name:
+        tmp = Path(tmp_name)
+        folder = tmp / "w"
+        folder.mkdir()
+        fake = FakeServer("openai", text=text).start()
+        client = RawClient({**harness.server_env(tmp, fake, _closed_port()), **(extra_env or {})})
+        client.settings[folder.as_uri()] = {"minCodingScore": 40, "completion": {"debounceMs": 0}, **(settings or {})}
+        try:
+            await client.start()
+            await client.initialize([folder])
+            await client.wait_for(lambda: any(m.get("method") == "workspace/configuration" for m in client.messages), 10)
+            yield Session(client, fake, folder, tmp)
+        finally:
+            await client.stop()
+            fake.stop()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed

@@ -1,0 +1,397 @@
+"""Bad LSP input against the real server: malformed params, unknown URIs, positions past the end,
+a 5 MB document, surrogate pairs and combining characters around the cursor.
+
+Each case counts what it tried and what was lost: a request left unanswered, an internal error
+(a handler crashed), an edit outside the document or splitting a surrogate pair, a dead server.
+`observed` (optional) receives the concrete figures the tests assert on.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from typing import Any
+
+from tests.reliability.rawlsp import BODY, STUB, Session, session
+from tests.reliability.report import Row
+
+AREA = "bad input"
+INTERNAL_ERROR = -32603
+SEED = 6
+
+
+async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
+    observed = {} if observed is None else observed
+    async with session() as s:
+        rows = [
+            await malformed_params(s, scale, observed),
+            await unknown_uris(s, observed),
+            await positions_past_the_end(s, observed),
+            await unicode_around_the_cursor(s, observed),
+            await five_megabyte_document(s, observed),
+        ]
+    async with session() as s:
+        rows.append(await bad_settings(s, observed))
+    return rows
+
+
+# -- settings -------------------------------------------------------------------------------------------
+GOOD = {"minCodingScore": 70, "policy": "strongest", "allowedProviders": ["openai", "ollama"], "localOnly": False,
+        "maxCostPerRequestUsd": 0.5, "completion": {"enabled": True, "minCodingScore": 60, "debounceMs": 0}}
+NAN = float("nan")
+BAD_SETTINGS: list[tuple[str, Any]] = [
+    ("minCodingScore", "60"), ("minCodingScore", True), ("minCodingScore", False), ("minCodingScore", None),
+    ("minCodingScore", NAN), ("minCodingScore", float("inf")), ("minCodingScore", -5), ("minCodingScore", 150),
+    ("minCodingScore", []), ("minCodingScore", {"value": 60}),
+    ("policy", 3), ("policy", "fastest"), ("policy", None),
+    ("allowedProviders", "openai"), ("allowedProviders", [1]), ("allowedProviders", ["evil"]), ("allowedProviders", {}),
+    ("localOnly", "true"), ("localOnly", 1), ("localOnly", None),
+    ("maxCostPerRequestUsd", -1), ("maxCostPerRequestUsd", "cheap"), ("maxCostPerRequestUsd", True), ("maxCostPerRequestUsd", NAN),
+    ("completion", "off"), ("completion", [1]),
+    ("completion.minCodingScore", 101), ("completion.minCodingScore", True), ("completion.debounceMs", -1),
+    ("completion.debounceMs", 10**9), ("completion.debounceMs", True), ("completion.debounceMs", 2.5), ("completion.enabled", "no"),
+    ("colour", "blue"), ("minCodingScor", 60),
+]
+
+
+def _with(key: str, value: Any) -> dict:
+    section = copy.deepcopy(GOOD)
+    if "." in key:
+        outer, inner = key.split(".")
+        section[outer][inner] = value
+    else:
+        section[key] = value
+    return section
+
+
+async def _fingerprint(s: Session, uri: str) -> tuple:
+    """What the settings decide, as the server reports it: floors, policies and eligibility per task."""
+    out = []
+    for args in ([uri], [uri, "completion"]):
+        result = (await s.client.request("workspace/executeCommand", {"command": "codefloor.explainRouting", "arguments": args}))["result"]
+        out.append((result["floor"], result["policy"], tuple(c["eligible"] for c in result["candidates"])))
+    return tuple(out)
+
+
+async def _apply(s: Session, section: Any) -> None:
+    s.client.settings[s.folder.as_uri()] = section
+    s.client.notify("workspace/didChangeConfiguration", {"settings": None})
+    pulls = sum(m.get("method") == "workspace/configuration" for m in s.client.messages)
+    await s.client.wait_for(lambda: sum(m.get("method") == "workspace/configuration" for m in s.client.messages) > pulls)
+    await s.client.request("textDocument/hover", {"textDocument": {"uri": "file:///none"}, "position": {"line": 0, "character": 0}})
+
+
+async def bad_settings(s: Session, observed: dict) -> Row:
+    uri = s.client.open(s.folder / "cfg.py", STUB)
+    await _apply(s, GOOD)
+    good = await _fingerprint(s, uri)
+    applied: list[str] = []
+    silent: list[str] = []
+    for key, value in BAD_SETTINGS:
+        shown = len(s.client.shown())
+        await _apply(s, _with(key, value))
+        messages = s.client.shown()[shown:]
+        if await _fingerprint(s, uri) != good:
+            applied.append(f"{key}={value!r}")
+        if not any(f"'{key}'" in m for m in messages):
+            silent.append(f"{key}={value!r}")
+        await _apply(s, GOOD)  # back to the good values: the next bad one is reported afresh
+    # A null section means "this folder has no settings": the defaults (floor 50) apply, silently.
+    await _apply(s, None)
+    null_floor = (await _fingerprint(s, uri))[0][0]
+    observed["settings"] = {"tried": len(BAD_SETTINGS), "applied": applied, "silent": silent, "null_floor": null_floor,
+                            "good": good, "alive": s.client.alive}
+    lost = len(applied) + len(silent) + (0 if s.client.alive else 1)
+    outcome = (f"each reported naming the key; previous value kept ({len(applied)} applied, {len(silent)} silent); "
+               f"null section -> defaults (floor {null_floor:g})")
+    return Row("bad settings", "wrong type, NaN/inf, negative, >100, bool/string for numbers, unknown keys, null section",
+               len(BAD_SETTINGS) + 1, outcome, lost)
+
+
+# -- malformed params ---------------------------------------------------------------------------------
+WRONG_VALUES: list[Any] = [None, "x", -1, 2**63, 1.5, True, [], {}, [1, "a"], {"line": "0"}, "file:///etc/passwd"]
+
+
+def _leaf_paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    paths = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            paths += _leaf_paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            paths += _leaf_paths(v, prefix + (i,))
+    return paths
+
+
+def _mutate(params: Any, rng: random.Random) -> Any:
+    """Replace or delete one randomly chosen node of valid params."""
+    params = copy.deepcopy(params)
+    paths = _leaf_paths(params)
+    if not paths:
+        return rng.choice(WRONG_VALUES)
+    path = rng.choice(paths)
+    parent = params
+    for step in path[:-1]:
+        parent = parent[step]
+    if isinstance(parent, dict) and rng.random() < 0.25:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = copy.deepcopy(rng.choice(WRONG_VALUES))
+    return params
+
+
+async def malformed_params(s: Session, scale: float, observed: dict) -> Row:
+    client = s.client
+    uri = client.open(s.folder / "bad.py", STUB)
+    actions = await s.list_actions(uri, 2)
+    assert actions, "the valid request behind the mutations must list actions"
+    cursor = {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 4}}
+    valid: list[tuple[str, Any]] = [
+        ("textDocument/codeAction", {**{k: v for k, v in cursor.items() if k != "position"},
+                                     "range": {"start": cursor["position"], "end": cursor["position"]}, "context": {"diagnostics": []}}),
+        ("textDocument/inlineCompletion", {**cursor, "context": {"triggerKind": 1}}),
+        ("textDocument/hover", cursor),
+        ("codeAction/resolve", actions[0]),
+        ("workspace/executeCommand", {"command": "codefloor.applyAction", "arguments": [actions[0]["data"]]}),
+        ("workspace/executeCommand", {"command": "codefloor.editSelection",
+                                      "arguments": [uri, {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 8}}, "return 1"]}),
+        ("workspace/executeCommand", {"command": "codefloor.explainRouting", "arguments": [uri, "completion"]}),
+        ("workspace/executeCommand", {"command": "codefloor.usage", "arguments": ["2020-01-01"]}),
+    ]
+    rng = random.Random(SEED)
+    tried = max(24, int(240 * scale))
+    unanswered = internal = invalid = answered = 0
+    for _ in range(tried):
+        method, params = rng.choice(valid)
+        try:
+            response = await client.request(method, _mutate(params, rng), timeout=20)
+        except TimeoutError:
+            unanswered += 1
+            continue
+        error = response.get("error")
+        if error is None:
+            answered += 1
+        elif error["code"] == INTERNAL_ERROR:
+            internal += 1
+            observed.setdefault("internal_errors", []).append((method, error["message"]))
+        else:
+            invalid += 1
+    # Frames that are not JSON-RPC at all, and notifications with bad params.
+    for body in (b"{not json", b"[]", b'{"jsonrpc": "2.0"}', b'{"jsonrpc": "2.0", "method": 7}'):
+        client.send_raw(body)
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": "two"}, "contentChanges": "x"})
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": 5}})
+    still = await s.list_actions(uri, 2)
+    lost = unanswered + internal + (0 if client.alive and still else 1)
+    observed["malformed"] = {"tried": tried, "unanswered": unanswered, "internal": internal, "invalid_params": invalid,
+                             "answered": answered, "alive": client.alive, "serves_after": bool(still)}
+    outcome = (f"{answered} valid answers, {invalid} InvalidParams errors naming the field, {unanswered} unanswered, "
+               f"{internal} internal errors; 6 garbage frames ignored; still serving")
+    return Row(AREA, "malformed LSP params (seeded mutations of 8 request kinds)", tried + 6, outcome, lost)
+
+
+# -- unknown URIs ---------------------------------------------------------------------------------------
+async def unknown_uris(s: Session, observed: dict) -> Row:
+    client = s.client
+    on_disk = s.folder / "never_opened.py"
+    on_disk.write_text(STUB, encoding="utf-8")
+    closed = client.open(s.folder / "closed.py", STUB)
+    client.notify("textDocument/didClose", {"textDocument": {"uri": closed}})
+    uris = [on_disk.as_uri(), (s.folder / "missing.py").as_uri(), closed, "untitled:Untitled-1",
+            "https://example.com/x.py", "", "not a uri", "file:///%ZZ/x.py"]
+    data = {"kind": "generateBody", "uri": "", "version": 1, "line": 0, "start": [2, 4], "end": [2, 4], "model": "test-cheap"}
+    pos = {"line": 2, "character": 4}
+    edits_before, shown_before = len(client.applied_edits), len(client.shown())
+    tried = internal = non_empty = 0
+    for uri in uris:
+        requests = [
+            ("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": pos, "end": pos}, "context": {"diagnostics": []}}),
+            ("textDocument/inlineCompletion", {"textDocument": {"uri": uri}, "position": pos, "context": {"triggerKind": 1}}),
+            ("textDocument/hover", {"textDocument": {"uri": uri}, "position": pos}),
+            ("codeAction/resolve", {"title": "Generate body", "data": {**data, "uri": uri}}),
+            ("workspace/executeCommand", {"command": "codefloor.applyAction", "arguments": [{**data, "uri": uri}]}),
+            ("workspace/executeCommand", {"command": "codefloor.editSelection", "arguments": [uri, {"start": pos, "end": pos}, "x"]}),
+        ]
+        for method, params in requests:
+            tried += 1
+            response = await client.request(method, params)
+            if "error" in response:
+                internal += response["error"]["code"] == INTERNAL_ERROR
+                continue
+            result = response["result"]
+            if result and not (isinstance(result, dict) and (result.get("applied") is False or "edit" not in result and "title" in result)):
+                non_empty += 1
+                observed.setdefault("unknown_uri_answers", []).append((uri, method, result))
+    edits = len(client.applied_edits) - edits_before
+    told = [m for m in client.shown()[shown_before:] if "is not open in the editor" in m]
+    observed["unknown_uris"] = {"tried": tried, "internal": internal, "non_empty": non_empty, "edits": edits,
+                                "told": len(told), "disk_unchanged": on_disk.read_text(encoding="utf-8") == STUB}
+    lost = internal + non_empty + edits + (0 if client.alive else 1)
+    outcome = f"empty results; {len(told)} 'not open in the editor' messages for edit requests; 0 files read from disk or edited"
+    return Row(AREA, "unknown, closed, never-opened and non-file URIs", tried, outcome, lost)
+
+
+# -- positions past the end -----------------------------------------------------------------------------
+def _in_bounds(text: str, rng: dict) -> bool:
+    lines = text.split("\n")
+    for end in (rng["start"], rng["end"]):
+        if end["line"] >= len(lines) or end["character"] > len(lines[end["line"]].encode("utf-16-le")) // 2:
+            return False
+    return (rng["start"]["line"], rng["start"]["character"]) <= (rng["end"]["line"], rng["end"]["character"])
+
+
+def _edit_ranges(edit: dict) -> list[dict]:
+    ranges = []
+    for change in edit.get("documentChanges") or []:
+        ranges += [e["range"] for e in change.get("edits", [])]
+    for edits in (edit.get("changes") or {}).values():
+        ranges += [e["range"] for e in edits]
+    return ranges
+
+
+async def positions_past_the_end(s: Session, observed: dict) -> Row:
+    client = s.client
+    uri = client.open(s.folder / "past.py", STUB)
+    lines = STUB.split("\n")
+    big = 2**31 - 1
+    positions = [(len(lines), 0), (len(lines) + 50, 3), (2, 999), (len(lines) - 1, 40), (big, big), (0, big)]
+    tried = internal = out_of_bounds = 0
+    edits_before = len(client.applied_edits)
+    for line, col in positions:
+        pos = {"line": line, "character": col}
+        for start, end in ((pos, pos), ({"line": 2, "character": 4}, pos), (pos, {"line": 0, "character": 0})):
+            requests = [
+                ("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": start, "end": end}, "context": {"diagnostics": []}}),
+                ("workspace/executeCommand", {"command": "codefloor.editSelection", "arguments": [uri, {"start": start, "end": end}, "shorter"]}),
+            ]
+            if start is end:
+                requests.append(("textDocument/inlineCompletion", {"textDocument": {"uri": uri}, "position": pos, "context": {"triggerKind": 1}}))
+                requests.append(("textDocument/hover", {"textDocument": {"uri": uri}, "position": pos}))
+            for method, params in requests:
+                tried += 1
+                s.fake.set_text("return name")
+                response = await client.request(method, params)
+                if "error" in response:
+                    internal += response["error"]["code"] == INTERNAL_ERROR
+                    observed.setdefault("past_end_errors", []).append((method, params, response["error"]["message"]))
+                    continue
+                result = response["result"]
+                if method == "textDocument/inlineCompletion" and result:
+                    out_of_bounds += sum(not _in_bounds(STUB, item["range"]) for item in result["items"])
+    for sent in client.applied_edits[edits_before:]:
+        bad = [r for r in _edit_ranges(sent["edit"]) if not _in_bounds(STUB, r)]
+        out_of_bounds += len(bad)
+        if bad:
+            observed.setdefault("out_of_bounds", []).append(bad)
+    s.fake.set_text(BODY)
+    observed["past_end"] = {"tried": tried, "internal": internal, "out_of_bounds": out_of_bounds,
+                            "edits": len(client.applied_edits) - edits_before}
+    lost = internal + out_of_bounds + (0 if client.alive else 1)
+    outcome = f"clamped to the document: {len(client.applied_edits) - edits_before} edits, all inside it; reversed ranges ordered"
+    return Row(AREA, "positions past the end of a line/document, reversed ranges, 2^31-1", tried, outcome, lost)
+
+
+# -- surrogate pairs and combining characters --------------------------------------------------------------
+UNICODE_LINE = 'label = "a👋b🎉é̀ñ̃ 名前🧑‍💻z"'  # emoji (surrogate pairs), combining marks, a ZWJ sequence
+
+
+def _splits_pair(line: str, character: int) -> bool:
+    units = line.encode("utf-16-le")
+    if character <= 0 or character * 2 >= len(units):
+        return False
+    unit = int.from_bytes(units[character * 2 : character * 2 + 2], "little")
+    return 0xDC00 <= unit <= 0xDFFF  # a low surrogate right after the cursor: the cursor is inside a pair
+
+
+async def unicode_around_the_cursor(s: Session, observed: dict) -> Row:
+    client = s.client
+    text = f"def show():\n    {UNICODE_LINE}\n    return label\n"
+    uri = client.open(s.folder / "uni.py", text)
+    line = text.split("\n")[1]
+    width = len(line.encode("utf-16-le")) // 2
+    s.fake.set_text("+ 1")
+    tried = split = internal = corrupted = 0
+    edits_before = len(client.applied_edits)
+    for character in range(width + 2):
+        pos = {"line": 1, "character": character}
+        tried += 1
+        response = await client.request("textDocument/inlineCompletion", {"textDocument": {"uri": uri}, "position": pos, "context": {"triggerKind": 1}})
+        if "error" in response:
+            internal += 1
+            continue
+        for item in (response["result"] or {}).get("items", []):
+            split += _splits_pair(line, item["range"]["start"]["character"])
+        tried += 1
+        response = await client.request(
+            "workspace/executeCommand",
+            {"command": "codefloor.editSelection", "arguments": [uri, {"start": pos, "end": {"line": 1, "character": min(character + 3, width)}}, "tidy"]},
+        )
+        internal += "error" in response
+    from tests.lsp.harness import apply_text_edits
+    from lsprotocol import types as lsp
+
+    for sent in client.applied_edits[edits_before:]:
+        for r in _edit_ranges(sent["edit"]):
+            split += _splits_pair(line, r["start"]["character"]) + _splits_pair(line, r["end"]["character"])
+        edits = [lsp.TextEdit(range=lsp.Range(start=lsp.Position(**r["start"]), end=lsp.Position(**r["end"])), new_text="+ 1")
+                 for r in _edit_ranges(sent["edit"])]
+        try:
+            apply_text_edits(text, edits).encode("utf-8")  # a lone surrogate cannot be encoded
+        except UnicodeEncodeError:
+            corrupted += 1
+    s.fake.set_text(BODY)
+    observed["unicode"] = {"tried": tried, "split": split, "internal": internal, "corrupted": corrupted,
+                           "edits": len(client.applied_edits) - edits_before}
+    lost = split + internal + corrupted + (0 if client.alive else 1)
+    outcome = f"every UTF-16 column of an emoji/combining/ZWJ line: {len(client.applied_edits) - edits_before} edits, none inside a surrogate pair"
+    return Row(AREA, "surrogate pairs and combining characters around the cursor", tried, outcome, lost)
+
+
+# -- a 5 MB document --------------------------------------------------------------------------------------
+def _big_source(size: int) -> str:
+    block = "def helper_{n}(value):\n    '''Return the value doubled, for row {n}.'''\n    return value * 2  # é 🎉\n\n\n"
+    parts, total, n = [], 0, 0
+    while total < size:
+        part = block.format(n=n)
+        parts.append(part)
+        total += len(part.encode("utf-8"))
+        n += 1
+    return "".join(parts) + STUB
+
+
+async def five_megabyte_document(s: Session, observed: dict) -> Row:
+    client = s.client
+    text = _big_source(5 * 1024 * 1024)
+    lines = text.split("\n")
+    stub_line = len(lines) - 5  # the `pass` of greet()
+    started = time.perf_counter()
+    uri = client.open(s.folder / "big.py", text)
+    actions = await s.list_actions(uri, stub_line)
+    listed_ms = (time.perf_counter() - started) * 1000
+    generate = [a for a in actions if a["title"].startswith("Generate body")]
+    resolved_ms = completion_ms = 0.0
+    edit_ok = False
+    if generate:
+        started = time.perf_counter()
+        resolved = (await s.resolve(generate[0]))["result"]
+        resolved_ms = (time.perf_counter() - started) * 1000
+        ranges = _edit_ranges(resolved.get("edit") or {})
+        edit_ok = bool(ranges) and all(r["start"]["line"] >= stub_line - 3 for r in ranges)
+    prompt_chars = len(str(s.fake.last.body)) if s.fake.requests else 0
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                             "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# typed\n"}]})
+    s.fake.set_text("name.upper()")
+    started = time.perf_counter()
+    completion = await client.request("textDocument/inlineCompletion", {"textDocument": {"uri": uri}, "position": {"line": stub_line + 1, "character": 4}, "context": {"triggerKind": 1}})
+    completion_ms = (time.perf_counter() - started) * 1000
+    completion_prompt = len(str(s.fake.last.body))
+    s.fake.set_text(BODY)
+    answered = "result" in completion and completion["result"] is not None
+    observed["big"] = {"bytes": len(text.encode("utf-8")), "listed_ms": listed_ms, "resolved_ms": resolved_ms, "completion_ms": completion_ms,
+                       "edit_ok": edit_ok, "action_prompt_chars": prompt_chars, "completion_prompt_chars": completion_prompt,
+                       "completion_answered": answered}
+    lost = (0 if edit_ok else 1) + (0 if answered else 1) + (0 if client.alive else 1)
+    outcome = (f"opened+listed {listed_ms:.0f} ms, body generated {resolved_ms:.0f} ms (prompt {prompt_chars // 1024} KB), "
+               f"completion after an edit {completion_ms:.0f} ms (prompt {completion_prompt // 1024} KB)")
+    return Row(AREA, "a 5 MB Python document (open, list, generate, edit, complete)", 3, outcome, lost)
