@@ -36,7 +36,7 @@ from codefloor.catalog.load import Catalog, load_catalog
 from codefloor.config import PROVIDERS, RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
-from codefloor.providers.errors import AuthError, ContextTooLong, FimNotSupported, ProviderError, StreamInterrupted
+from codefloor.providers.errors import AuthError, ContextTooLong, FimNotSupported, MalformedResponse, ProviderError, StreamInterrupted
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
 from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
@@ -250,7 +250,13 @@ class Router:
                 except FimNotSupported:
                     pass  # catalog said FIM, the adapter disagrees: ask for the middle by chat instead
             return await _consume(stream_fim_via_chat(provider, model, generation), on_text)
-        return await _consume(provider.stream_chat(model, generation), on_text)
+        outcome = await _consume(provider.stream_chat(model, generation), on_text)
+        if not outcome.text.strip():
+            # A finished chat answer with no text (an Anthropic message without content blocks) is
+            # as useless as OpenAI's empty choices: fail the attempt so a fallback answers. (An empty
+            # fill-in-the-middle answer can mean "nothing to insert" and stays a result.)
+            raise MalformedResponse(f"{candidate.route.provider} answered with no text", provider=candidate.route.provider)
+        return outcome
 
     def _record(
         self,

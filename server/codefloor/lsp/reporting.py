@@ -82,7 +82,10 @@ async def run_routed(
     progress: bool = True,
 ) -> RoutedResult | None:
     """Run through the router. Returns None (after telling the user) when nothing could serve it.
-    CancelledError propagates: the router closes the upstream stream and records the attempt."""
+    CancelledError propagates: the router closes the upstream stream and records the attempt.
+
+    progress=False is a background request (completions): no progress bar, and a failure is
+    logged, not shown, since it would pop up again on every keystroke."""
     from codefloor.results import RoutingError
     from codefloor.selection.types import NoEligibleModel
 
@@ -98,7 +101,7 @@ async def run_routed(
     try:
         result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
     except (NoEligibleModel, RoutingError) as exc:
-        report_failure(ls, what, exc)
+        report_failure(ls, what, exc, show=progress)
         if bar:
             bar.end("failed")
         return None
@@ -118,7 +121,8 @@ async def run_routed(
     return result
 
 
-def report_failure(ls: CodefloorServer, what: str, exc: Exception) -> None:
+def report_failure(ls: CodefloorServer, what: str, exc: Exception, *, show: bool = True) -> None:
     """Nothing eligible / every fallback failed / budget reached: say what to do; nothing is applied."""
-    ls.show(f"codefloor: {what}: {exc}. Nothing was changed.")
+    if show:
+        ls.show(f"codefloor: {what}: {exc}. Nothing was changed.")
     ls.log(f"codefloor: {what} failed: {type(exc).__name__}: {exc}", types.MessageType.Warning)

@@ -98,6 +98,16 @@ async def test_user_config_sets_the_cooldown_base_and_cap(tmp_path):
         assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
 
 
+async def test_an_empty_chat_answer_fails_the_attempt_and_a_fallback_answers(setup):
+    router, providers, _, ledger = setup()
+    providers.get("openai").steps = [Step(text="")]  # finished, but said nothing
+    providers.get("anthropic").steps = [Step(text="whole answer")]
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert (result.text, result.served_by.card.id) == ("whole answer", "dear")
+    assert [(r["model"], r["outcome"], r["error_kind"]) for r in ledger.rows()] == [
+        ("cheap", "error", "MalformedResponse"), ("dear", "ok", None)]
+
+
 async def test_partial_text_of_a_broken_stream_never_reaches_the_result(setup):
     router, providers, _, _ = setup()
     providers.get("openai").steps = [Step(text="PARTIAL half", error=StreamInterrupted("cut", provider="openai"))]
