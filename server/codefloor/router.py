@@ -36,7 +36,15 @@ from codefloor.catalog.load import Catalog, load_catalog
 from codefloor.config import PROVIDERS, RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
-from codefloor.providers.errors import AuthError, ContextTooLong, FimNotSupported, MalformedResponse, ProviderError, StreamInterrupted
+from codefloor.providers.errors import (
+    AuthError,
+    ContextTooLong,
+    FimNotSupported,
+    MalformedResponse,
+    ProviderError,
+    StreamInterrupted,
+    StreamRedactor,
+)
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
 from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
@@ -316,18 +324,25 @@ async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None)
     parts: list[str] = []
     usage: Usage | None = None
     finished = False
+    redactor = StreamRedactor()  # an endpoint echoing a key must not get it into an edit or the terminal
+
+    def emit(text: str) -> None:
+        if text:
+            parts.append(text)
+            if on_text:
+                on_text(text)
+
     async with aclosing(stream) as chunks:  # type: ignore[type-var]
         async for chunk in chunks:
             if chunk.usage is not None:
                 usage = chunk.usage
             if chunk.text:
-                parts.append(chunk.text)
-                if on_text:
-                    on_text(chunk.text)
+                emit(redactor.feed(chunk.text))
             if chunk.finish_reason is not None:
                 finished = True
     if not finished:
         raise StreamInterrupted("the stream ended before the model finished")
+    emit(redactor.flush())
     return _Outcome("".join(parts), usage)
 
 

@@ -107,3 +107,42 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, "[redacted]")
     return _KEY_PATTERNS.sub("[redacted]", text)
+
+
+def redact_known(text: str) -> str:
+    """Replace configured keys only (no shape patterns): safe for model answers, where code may
+    legitimately contain strings that merely look like keys."""
+    for secret in _known_secrets:
+        if secret in text:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+class StreamRedactor:
+    """redact_known() for text that arrives in pieces: a key split across two chunks is still
+    caught, because the end of a piece that could be the start of a key is held back until the
+    next piece (or flush) decides it."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def feed(self, text: str) -> str:
+        buffer = redact_known(self._pending + text)
+        hold = _key_prefix_at_end(buffer)
+        self._pending = buffer[len(buffer) - hold :]
+        return buffer[: len(buffer) - hold]
+
+    def flush(self) -> str:
+        rest, self._pending = self._pending, ""
+        return rest  # shorter than any key: nothing left to redact
+
+
+def _key_prefix_at_end(text: str) -> int:
+    """Length of the longest end of `text` that is a proper prefix of a configured key."""
+    longest = 0
+    for secret in _known_secrets:
+        for size in range(min(len(text), len(secret) - 1), longest, -1):
+            if text.endswith(secret[:size]):
+                longest = size
+                break
+    return longest
