@@ -17,17 +17,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+class RedactingFormatter(logging.Formatter):
+    """Debug logs echo whole LSP messages and library errors; keys never reach the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from codefloor.providers.errors import redact
+
+        return redact(super().format(record))
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         filename=args.log_file,
         level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     from codefloor.lsp.server import create_server
+    from codefloor.lsp.stdio import serve_stdio
 
     server = create_server()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
-        server.start_io()
+        serve_stdio(server)
     return 0
