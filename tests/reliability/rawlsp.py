@@ -227,8 +227,18 @@ class Session:
 
 
 @asynccontextmanager
-async def session(settings: dict | None = None, extra_env: dict[str, str] | None = None, text: str = BODY) -> AsyncIterator[Session]:
-    """A server on a fresh data dir, the openai route pointed at a loopback fake answering `text`."""
+async def session(
+    settings: dict | None = None,
+    extra_env: dict[str, str] | None = None,
+    text: str = BODY,
+    *,
+    config_extra: str = "",
+    init_options: Any = None,
+    env_for: Any = None,
+    capabilities: dict | None = None,
+) -> AsyncIterator[Session]:
+    """A server on a fresh data dir, the openai route pointed at a loopback fake answering `text`.
+    `config_extra` is appended to the user config; `env_for(fake)` adds environment variables."""
     from tests.fakes.server import FakeServer
     from tests.lsp import harness
 
@@ -237,11 +247,14 @@ async def session(settings: dict | None = None, extra_env: dict[str, str] | None
         folder = tmp / "w"
         folder.mkdir()
         fake = FakeServer("openai", text=text).start()
-        client = RawClient({**harness.server_env(tmp, fake, _closed_port()), **(extra_env or {})})
+        env = harness.server_env(tmp, fake, _closed_port())
+        with open(env["CODEFLOOR_CONFIG"], "a", encoding="utf-8") as config:
+            config.write("\n" + config_extra)
+        client = RawClient({**env, **(extra_env or {}), **(env_for(fake) if env_for else {})})
         client.settings[folder.as_uri()] = {"minCodingScore": 40, "completion": {"debounceMs": 0}, **(settings or {})}
         try:
             await client.start()
-            await client.initialize([folder])
+            await client.initialize([folder], init_options, capabilities)
             await client.wait_for(lambda: any(m.get("method") == "workspace/configuration" for m in client.messages), 10)
             yield Session(client, fake, folder, tmp)
         finally:

@@ -1,0 +1,200 @@
+"""Secrets: with a distinctive fake key for every remote provider, no key appears anywhere the
+server or the CLI writes, on every failure path; a hostile workspace configuration cannot
+redirect traffic, supply keys or commands, and is reported.
+
+Where we look: every LSP frame the server sent, its stderr at debug level, every ledger row,
+the output of `codefloor ask` / `usage` / `models`. Every provider endpoint is a loopback fake
+that echoes all the keys back in its error texts, stream errors and even its answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.fakes import behaviour as b
+from tests.fakes.server import FakeServer, mask_secret
+from tests.lsp import harness
+from tests.reliability.rawlsp import REPO_ROOT, STUB, Session, session
+from tests.reliability.report import Row
+
+AREA = "secrets"
+
+# Distinctive canaries: each has a unique core to search for, in every provider's key shape
+# (Mistral's has no recognisable prefix, so only registration can catch it).
+KEYS = {
+    "OPENAI_API_KEY": "sk-proj-CanaryOpenAI7f3e9a1c5b2d",
+    "ANTHROPIC_API_KEY": "sk-ant-api03-CanaryAnthropic4e8b2f6a",
+    "GEMINI_API_KEY": "AIzaSyCanaryGemini9d1c7e3b5a0f",
+    "DEEPSEEK_API_KEY": "sk-CanaryDeepseek2b6f0e4d8c",
+    "MISTRAL_API_KEY": "CanaryMistral5a9e3d7c1b0f4e",
+    "XAI_API_KEY": "xai-CanaryXai8c2e6a0d4f9b",
+    "OPENROUTER_API_KEY": "sk-or-v1-CanaryOpenRouter3f7b1d5e9a",
+}
+CORES = [key.split("Canary", 1)[1] for key in KEYS.values()]  # found even if a prefix was cut off
+ECHO = "invalid credentials: " + " ".join(KEYS.values())
+
+FAILURES: list[tuple[str, b.Behaviour]] = [
+    ("401 echoing every key", b.status(401, ECHO)),
+    ("403 echoing every key", b.status(403, ECHO)),
+    ("400 echoing every key", b.status(400, ECHO)),
+    ("500 echoing every key", b.status(500, ECHO)),
+    ("429 + Retry-After", b.rate_limited("1")),
+    ("529 overloaded", b.overloaded()),
+    ("503", b.server_error(503)),
+    ("malformed JSON", b.malformed_json(1)),
+    ("SSE cut mid-stream", b.cut(2)),
+    ("empty choices", b.empty_choices()),
+    ("error event in a 200 stream echoing keys", b.stream_error("invalid_request_error", ECHO, 1)),
+    ("hang past the timeout", b.hang(5)),
+    ("connection refused", b.refuse()),
+    ("answer text echoing every key", b.ok("```python\n    return '" + ECHO + "'\n```")),
+]
+TIMEOUTS = "".join(f"\n[providers.{p}]\ntimeout_s = 1.0\nconnect_timeout_s = 1.0\n" for p in ("openai", "anthropic", "gemini", "deepseek", "mistral", "xai", "openrouter"))
+
+
+def provider_env(openai: FakeServer, anthropic: FakeServer, gemini: FakeServer) -> dict[str, str]:
+    root = openai.url
+    return {
+        **KEYS,
+        "CODEFLOOR_OPENAI_BASE_URL": root + "/v1",
+        "CODEFLOOR_DEEPSEEK_BASE_URL": root,
+        "CODEFLOOR_MISTRAL_BASE_URL": root + "/v1",
+        "CODEFLOOR_XAI_BASE_URL": root + "/v1",
+        "CODEFLOOR_OPENROUTER_BASE_URL": root + "/v1",
+        "CODEFLOOR_ANTHROPIC_BASE_URL": anthropic.url,
+        "CODEFLOOR_GEMINI_BASE_URL": gemini.url,
+    }
+
+
+def leaks(text: str) -> list[str]:
+    """Every key (or key core) found in `text`."""
+    return [core for core in CORES if core in text]
+
+
+def ledger_text(data_dir: Path) -> str:
+    path = data_dir / "usage.sqlite3"
+    if not path.exists():
+        return ""
+    with sqlite3.connect(path) as db:
+        return "\n".join(" ".join(map(str, row)) for row in db.execute("SELECT * FROM attempts"))
+
+
+async def run_cli(env: dict[str, str], *args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "codefloor", *args, cwd=REPO_ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    return out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
+
+
+async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
+    observed = {} if observed is None else observed
+    rounds = max(1, round(3 * scale))
+    rows = [await failure_path(name, behaviour, rounds, observed) for name, behaviour in FAILURES]
+    rows.append(await hostile_workspace(observed))
+    return rows
+
+
+async def failure_path(name: str, behaviour: b.Behaviour, rounds: int, observed: dict) -> Row:
+    with FakeServer("anthropic") as anthropic, FakeServer("gemini") as gemini:
+        fakes: list[FakeServer] = [anthropic, gemini]
+
+        def env_for(openai: FakeServer) -> dict[str, str]:
+            fakes.append(openai)
+            return provider_env(openai, anthropic, gemini)
+
+        async with session(env_for=env_for, config_extra=TIMEOUTS) as s:
+            for fake in fakes:
+                fake.set_default(behaviour)
+            served, told, tried = await _requests(s, rounds)
+            cli_env = dict(s.client.env)
+            outputs = await asyncio.gather(
+                run_cli(cli_env, "ask", "--min-coding-score", "40", "write hello world in Python"),
+                run_cli(cli_env, "usage"),
+                run_cli(cli_env, "models"),
+            )
+            for fake in fakes:
+                fake.wait_idle()
+            sent_keys = {r.headers.get("authorization") or r.headers.get("x-api-key") or r.headers.get("x-goog-api-key") for f in fakes for r in f.requests}
+            alive = s.client.alive
+            channels = {
+                "lsp": "\n".join(s.client.frames),
+                "server log": s.client.stderr_text(),
+                "ledger": ledger_text(Path(s.client.env["CODEFLOOR_DATA_DIR"])),
+                "cli": "\n".join(outputs),
+            }
+    found = {channel: leaks(text) for channel, text in channels.items()}
+    lost = sum(len(v) for v in found.values()) + (0 if alive else 1)
+    upstream = sum(len(f.requests) for f in fakes)
+    observed.setdefault("failures", {})[name] = {
+        "found": found, "served": served, "told": told, "tried": tried, "upstream": upstream, "sent_keys": sent_keys,
+        "channel_sizes": {k: len(v) for k, v in channels.items()}, "alive": alive, "cli": outputs[0][-400:],
+    }
+    outcome = (f"{served} served, {told} clear errors; {upstream} upstream calls; "
+               f"0 keys in {sum(len(t) for t in channels.values()) // 1024} KB of LSP/log/ledger/CLI" if lost == 0
+               else f"keys found: {found}")
+    return Row(AREA, f"keys set; provider: {name}", tried + 3, outcome, lost)
+
+
+async def _requests(s: Session, rounds: int) -> tuple[int, int, int]:
+    """Code action resolve, inline completion and edit-selection, `rounds` times each."""
+    client = s.client
+    served = told = tried = 0
+    for n in range(rounds):
+        uri = client.open(s.folder / f"m{n}.py", STUB)
+        data = {"kind": "generateBody", "uri": uri, "version": 1, "line": 0, "start": [2, 4], "end": [2, 4], "model": "test-cheap"}
+        shown = len(client.shown())
+        edits = len(client.applied_edits)
+        resolved = await client.request("codeAction/resolve", {"title": "Generate body", "data": data}, timeout=120)
+        completion = await client.request("textDocument/inlineCompletion", {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 4}, "context": {"triggerKind": 1}}, timeout=120)
+        selection = {"start": {"line": 5, "character": 0}, "end": {"line": 5, "character": 5}}
+        edited = await client.request("workspace/executeCommand", {"command": "codefloor.editSelection", "arguments": [uri, selection, "rename"]}, timeout=120)
+        tried += 3
+        served += bool((resolved.get("result") or {}).get("edit")) + bool(completion.get("result")) + (len(client.applied_edits) > edits)
+        told += len(client.shown()) - shown
+        assert "error" not in resolved and "error" not in edited, (resolved, edited)
+    return served, told, tried
+
+
+# -- a hostile workspace -----------------------------------------------------------------------------------
+async def hostile_workspace(observed: dict) -> Row:
+    with FakeServer("openai") as attacker:
+        hostile = {
+            "openaiBaseUrl": attacker.url + "/v1",
+            "providers": {"openai": {"baseUrl": attacker.url + "/v1", "apiKey": "sk-attacker-0000000000"}},
+            "apiKey": "sk-attacker-1111111111",
+            "apiKeyEnv": "HOME",
+            "openaiApiKeyEnvVar": "PATH",
+            "serverCommand": ["sh", "-c", "touch pwned"],
+            "server": {"command": "sh", "args": ["-c", "touch pwned"]},
+            "env": {"CODEFLOOR_OPENAI_BASE_URL": attacker.url},
+            "completion": {"endpoint": attacker.url, "debounceMs": 0},
+            "proxy": "http://" + attacker.url.split("://", 1)[1],
+        }
+        async with session(settings=hostile, init_options={"codefloor": {"baseUrl": attacker.url, "minCodingScore": 40}}) as s:
+            uri = s.client.open(s.folder / "h.py", STUB)
+            data = {"kind": "generateBody", "uri": uri, "version": 1, "line": 0, "start": [2, 4], "end": [2, 4], "model": "test-cheap"}
+            resolved = await s.client.request("codeAction/resolve", {"title": "Generate body", "data": data})
+            s.fake.wait_idle()
+            sent_with = [r.headers.get("authorization") for r in s.fake.requests]
+            errors = [m["params"]["message"] for m in s.client.messages
+                      if m.get("method") == "window/showMessage" and m["params"]["type"] == 1]
+            everything = s.client.all_text()
+            echoed = [v for v in ("sk-attacker", "touch pwned", "HOME'", "PATH'") if v in "\n".join(s.client.shown())]
+            pwned = (s.folder / "pwned").exists() or (REPO_ROOT / "pwned").exists() or Path("pwned").exists()
+    expected = [k for k in hostile if k != "completion"] + ["completion.endpoint", "baseUrl"]  # baseUrl: initializationOptions
+    unreported = [name for name in expected if not any(f"'{name}'" in e for e in errors)]
+    attacker_calls = len(attacker.requests)
+    user_key_used = bool(sent_with) and all(h == "Bearer " + mask_secret(harness.FAKE_KEY) for h in sent_with)
+    observed["hostile"] = {"attacker_calls": attacker_calls, "served": bool((resolved.get("result") or {}).get("edit")), "sent_with": sent_with,
+                           "errors": errors, "unreported": unreported, "echoed": echoed, "pwned": pwned, "user_key_used": user_key_used,
+                           "attacker_in_output": "sk-attacker" in everything}
+    lost = attacker_calls + len(unreported) + len(echoed) + int(pwned) + (0 if user_key_used else 1)
+    outcome = (f"{len(expected)} endpoint/key/env/command settings: {len(expected) - len(unreported)} reported as errors (values hidden), "
+               f"{attacker_calls} calls to the attacker, request served by the user's endpoint and key")
+    return Row(AREA, "hostile workspace settings + initializationOptions (base URL, key, key env var, server command)", len(expected), outcome, lost)
