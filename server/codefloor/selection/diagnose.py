@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from codefloor.selection import wording
 from codefloor.selection.eligibility import RULES
-from codefloor.selection.exact import exact_cost, over_cap
+from codefloor.selection.exact import exact_cost
 from codefloor.selection.types import Candidate, Health, NoEligibleModel, Preferences, Request
 
 if TYPE_CHECKING:
+    from codefloor.selection.index import FilteredIndex
     from codefloor.selection.pool import Pool
 
 
@@ -23,7 +24,11 @@ def _cost(candidate: Candidate, request: Request):
     return exact_cost(request.input_tokens, request.output_tokens, route.input_price_per_mtok, route.output_price_per_mtok)
 
 
-def diagnose(pool: "Pool", request: Request, prefs: Preferences, health: Health) -> NoEligibleModel:
+def diagnose(
+    pool: "Pool", request: Request, prefs: Preferences, health: Health, index: "FilteredIndex | None", cap: int | None
+) -> NoEligibleModel:
+    """`index`: the candidates passing the request's fixed filters (None: no context window fits);
+    `cap`: the price cap on the pool's exact scale. Both come from the failed fast path and keep this cheap."""
     floor = prefs.min_coding_score
     shown_floor = wording.score(floor)
 
@@ -39,20 +44,22 @@ def diagnose(pool: "Pool", request: Request, prefs: Preferences, health: Health)
         configured = ", ".join(sorted(pool.available_providers))
         return fail(f"no scored model is served by the configured providers ({configured}) -- {how}", *hints)
 
-    # What would qualify if only the floor moved: offered as the alternative in every message below.
-    fully = [
-        c
-        for c in pool.candidates
-        if all(rule.passes(c, request, prefs, health) for rule in RULES)
-        and not over_cap(_cost(c, request), prefs.max_cost_per_request_usd)
-    ]
-    alternative = (
-        f" or lower minCodingScore to {wording.floor_to_reach(fully[0].score)} ({fully[0].card.id})" if fully else ""
-    )
+    inp, out = request.input_tokens, request.output_tokens
+    # What would qualify if only the floor moved: offered as the alternative in the messages below.
+    alternative = ""
+    if index is not None:
+        best = index.strongest(len(index.candidates), inp, out, 1, cap)
+        if best:
+            strongest = index.candidates[best[0]]
+            alternative = f" or lower minCodingScore to {wording.floor_to_reach(strongest.score)} ({strongest.card.id})"
 
-    reaching = [c for c in pool.candidates if c.score >= floor]
+    reaching = pool.candidates[: pool.reaching(floor)]
     if not reaching:
         return _below_floor(pool, request, floor, fail)
+    k = index.prefix(floor) if index is not None else 0
+    if k:  # something passes every filter and the floor: only the price cap is left
+        cheapest = index.candidates[index.cheapest(k, inp, out, 1, None)[0]]  # type: ignore[union-attr]
+        return _over_cap(cheapest, request, prefs, shown_floor, alternative, fail)
 
     remaining = reaching
     for rule in RULES:
@@ -61,7 +68,11 @@ def diagnose(pool: "Pool", request: Request, prefs: Preferences, health: Health)
             return fail(_blocked_by(rule.name, remaining, request, prefs, shown_floor) + alternative)
         remaining = kept
 
-    cheapest = min(remaining, key=lambda c: (_cost(c, request), c.card.id))
+    cheapest = min(remaining, key=lambda c: (_cost(c, request), -c.score, c.card.id, c.route.key))
+    return _over_cap(cheapest, request, prefs, shown_floor, alternative, fail)
+
+
+def _over_cap(cheapest: Candidate, request: Request, prefs: Preferences, shown_floor: str, alternative: str, fail):
     cost = cheapest.expected_cost_usd(request)
     cap = prefs.max_cost_per_request_usd or 0.0
     return fail(

@@ -22,7 +22,7 @@ tie-break; balanced: a dominator would score inside the band and be cheaper).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Iterable, Mapping
 
 from codefloor.catalog.types import ModelCard, Route
@@ -79,9 +79,11 @@ class Pool:
             (self.scale.price(c.route.input_price_per_mtok), self.scale.price(c.route.output_price_per_mtok))
             for c in candidates
         ]
+        self._neg_scores = [-c.score for c in candidates]
         self._context_sizes = sorted({c.card.context_window for c in candidates})
         self._route_keys = frozenset(c.route.key for c in candidates)
         self._indexes: dict[tuple, FilteredIndex] = {}
+        self._caps: dict[float | None, int | None] = {None: None}
 
     @classmethod
     def build(
@@ -112,6 +114,10 @@ class Pool:
         """Number of candidates: available (model, route) pairs with a score."""
         return len(self.candidates)
 
+    def reaching(self, floor: float) -> int:
+        """How many candidates (the first ones, in position order) score >= floor, before any filter."""
+        return bisect_right(self._neg_scores, -floor)
+
     # -- the decision -------------------------------------------------------------------------
 
     def decide(self, request: Request, prefs: Preferences, health: Health = _NO_HEALTH) -> Decision:
@@ -120,7 +126,7 @@ class Pool:
         _validate(request, prefs)
         inp, out = request.input_tokens, request.output_tokens
         keep = prefs.max_fallbacks + 1
-        cap = self.scale.cap(prefs.max_cost_per_request_usd)
+        cap = self._cap(prefs.max_cost_per_request_usd)
         index = self._index(request, prefs, health)
         k = index.prefix(floor) if index is not None else 0
         ranked: list[int] = []
@@ -132,7 +138,7 @@ class Pool:
             else:
                 ranked, band_k, strongest_pos = self._balanced(index, k, floor, inp, out, keep, cap)
         if not ranked or index is None:
-            raise diagnose(self, request, prefs, health)
+            raise diagnose(self, request, prefs, health, index, cap)
         chosen, label = index.candidates[ranked[0]], index.labels[ranked[0]]
         cost = chosen.expected_cost_usd(request)
         eligible, eligible_models = index.count_under_cap(k, inp, out, cap)
@@ -169,6 +175,15 @@ class Pool:
         if len(ranked) < keep:  # the band is exhausted: continue with the rest of the eligible, by cost
             ranked += [pos for pos in index.cheapest(k, inp, out, keep, cap) if pos >= band_k][: keep - len(ranked)]
         return ranked, band_k, top[0]
+
+    def _cap(self, usd: float | None) -> int | None:
+        """The cap on the exact scale; parsing a decimal is slow, and folders reuse a few caps."""
+        cap = self._caps.get(usd)
+        if cap is None and usd is not None:
+            if len(self._caps) >= _INDEX_CACHE_SIZE:
+                self._caps = {None: None}
+            cap = self._caps[usd] = self.scale.cap(usd)
+        return cap
 
     def _index(self, request: Request, prefs: Preferences, health: Health) -> FilteredIndex | None:
         """The candidates passing this request's fixed filters, built once per filter combination."""
