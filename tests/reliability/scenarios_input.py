@@ -27,6 +27,7 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
         rows = [
             await malformed_params(s, scale, observed),
             await unknown_uris(s, observed),
+            await broken_document_sync(s, observed),
             await positions_past_the_end(s, observed),
             await unicode_around_the_cursor(s, observed),
             await five_megabyte_document(s, observed),
@@ -182,7 +183,8 @@ async def malformed_params(s: Session, scale: float, observed: dict) -> Row:
         client.send_raw(body)
     client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": "two"}, "contentChanges": "x"})
     client.notify("textDocument/didOpen", {"textDocument": {"uri": 5}})
-    still = await s.list_actions(uri, 2)
+    fresh = client.open(s.folder / "after_garbage.py", STUB)  # (bad.py is forgotten after its undecodable change)
+    still = await s.list_actions(fresh, 2)
     lost = unanswered + internal + (0 if client.alive and still else 1)
     observed["malformed"] = {"tried": tried, "unanswered": unanswered, "internal": internal, "invalid_params": invalid,
                              "answered": answered, "alive": client.alive, "serves_after": bool(still)}
@@ -230,6 +232,31 @@ async def unknown_uris(s: Session, observed: dict) -> Row:
     lost = internal + non_empty + edits + (0 if client.alive else 1)
     outcome = f"empty results; {len(told)} 'not open in the editor' messages for edit requests; 0 files read from disk or edited"
     return Row(AREA, "unknown, closed, never-opened and non-file URIs", tried, outcome, lost)
+
+
+# -- document sync -------------------------------------------------------------------------------------
+async def broken_document_sync(s: Session, observed: dict) -> Row:
+    """A change for a document that is not open, and a change the server cannot decode: the
+    server's copy would no longer match the editor's, so it must not edit it until reopened."""
+    client = s.client
+    shown = len(client.shown())
+    client.notify("textDocument/didChange", {"textDocument": {"uri": (s.folder / "nowhere.py").as_uri(), "version": 2}, "contentChanges": [{"text": "x"}]})
+    uri = client.open(s.folder / "sync.py", STUB)
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": "line 1", "text": "import os\n"}]})
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# more\n"}]})
+    data = {"kind": "generateBody", "uri": uri, "version": 3, "line": 0, "start": [2, 4], "end": [2, 4], "model": "test-cheap"}
+    out_of_sync = (await client.request("codeAction/resolve", {"title": "Generate body", "data": data}))["result"].get("edit")
+    listed_out_of_sync = await s.list_actions(uri, 2)
+    messages = client.shown()[shown:]
+    crash_popups = [m for m in messages if m.startswith("Error in server")]
+    warned = any("will not edit sync.py until it is reopened" in m for m in messages)
+    client.open(s.folder / "sync.py", STUB, version=4)  # the editor reopens it: served again
+    reopened = bool(await s.list_actions(uri, 2))
+    observed["sync"] = {"crash_popups": crash_popups, "warned": warned, "out_of_sync_edit": out_of_sync is not None,
+                        "listed_out_of_sync": bool(listed_out_of_sync), "reopened": reopened}
+    lost = len(crash_popups) + (out_of_sync is not None) + bool(listed_out_of_sync) + (not warned) + (not reopened)
+    outcome = "no 'Error in server' popup; an undecodable change stops edits to that file (user told) until it is reopened"
+    return Row(AREA, "didChange for an unopened document / undecodable didChange", 5, outcome, lost)
 
 
 # -- positions past the end -----------------------------------------------------------------------------

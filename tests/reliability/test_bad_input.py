@@ -37,6 +37,14 @@ async def test_unknown_uris_get_empty_answers_and_nothing_is_read_or_edited():
     assert row.lost == 0
 
 
+async def test_a_document_out_of_sync_is_not_edited_until_reopened():
+    observed: dict = {}
+    async with session() as s:
+        row = await sc.broken_document_sync(s, observed)
+    assert observed["sync"] == {"crash_popups": [], "warned": True, "out_of_sync_edit": False, "listed_out_of_sync": False, "reopened": True}
+    assert row.lost == 0
+
+
 async def test_positions_past_the_end_are_clamped_into_the_document():
     observed: dict = {}
     async with session() as s:

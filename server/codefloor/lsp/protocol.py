@@ -1,20 +1,27 @@
-"""The JSON-RPC protocol with one fix: a message whose params do not fit the LSP schema is answered.
+"""The JSON-RPC protocol, hardened against bad input from the client.
 
-pygls 2.1.1 raises while decoding such a message, logs it and shows "Error in server: Invalid
-Params", but never answers the request, so the client waits for ever. Here a request gets an
-InvalidParams error naming the method and the bad field; a notification is dropped with a
-message saying which one (a dropped didChange leaves the document stale until it is reopened).
+- A message whose params do not fit the LSP schema: pygls 2.1.1 raises while decoding it, logs it
+  and shows "Error in server: Invalid Params", but never answers, so the client waits for ever.
+  Here a request gets an InvalidParams error naming the method and the bad field; a notification
+  is dropped with a message saying which one.
+- A dropped didChange means the server's copy of the document no longer matches the editor's:
+  the document is forgotten (treated as not open) until the editor opens it again, so no edit is
+  ever computed from the wrong text.
+- A didChange for a document that is not open is ignored with a log line (pygls raised KeyError
+  and showed it to the user).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 from cattrs import transform_error
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +48,32 @@ class CodefloorProtocol(LanguageServerProtocol):
                 error = types.ResponseError(code=JsonRpcInvalidParams.CODE, message=message)
                 self._send_response(data["id"], error=error)
             else:
-                self.notify(
-                    types.WINDOW_SHOW_MESSAGE,
-                    types.ShowMessageParams(type=types.MessageType.Warning, message=f"{message}; it was ignored"),
-                )
+                message += "; it was ignored"
+                uri = _document_uri(data)
+                if method == types.TEXT_DOCUMENT_DID_CHANGE and uri and unquote(uri) in self.workspace.text_documents:
+                    self.workspace.remove_text_document(uri)
+                    message += f". codefloor will not edit {uri.rsplit('/', 1)[-1]} until it is reopened (its text is out of sync)"
+                self.notify(types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(type=types.MessageType.Warning, message=message))
             return ANSWERED
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            log.warning("codefloor: ignored a change to %s, which is not open", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
 
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
             return
         super().handle_message(message)
+
+
+def _document_uri(data: dict[str, Any]) -> str | None:
+    params = data.get("params")
+    document = params.get("textDocument") if isinstance(params, dict) else None
+    uri = document.get("uri") if isinstance(document, dict) else None
+    return uri if isinstance(uri, str) else None
 
 
 def _detail(cause: BaseException | None) -> str:
