@@ -21,6 +21,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.reliability.report import Row
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVER_COMMAND = [sys.executable, "-m", "codefloor", "serve", "-v"]  # -v: every log line on stderr
 
@@ -141,6 +143,12 @@ class RawClient:
     def replace_all(self, uri: str, text: str, version: int) -> None:
         self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]})
 
+    def key_leaks(self) -> int:
+        """How often the session's API key (tests.lsp.harness.FAKE_KEY) appears in anything the server said."""
+        from tests.lsp.harness import FAKE_KEY
+
+        return self.all_text().count(FAKE_KEY)
+
     def shown(self) -> list[str]:
         """window/showMessage texts so far."""
         return [m["params"]["message"] for m in self.messages if m.get("method") == "window/showMessage"]
@@ -203,6 +211,13 @@ class RawClient:
 # -- a whole session: a loopback provider, a workspace folder and a started server ------------------
 STUB = 'def greet(name: str) -> str:\n    """Say hi 👋 to 名前."""\n    pass\n\n\nX = "末尾 🎉"\n'
 BODY = '```python\ndef greet(name: str) -> str:\n    return f"こんにちは {name} 👋"\n```'
+
+
+def key_row(s: Session, what: str) -> Row:
+    """The row every scenario session adds: the API key never appeared in what the server said."""
+    leaks = s.client.key_leaks()
+    size = len(s.client.all_text()) // 1024
+    return Row("secrets", f"API key in LSP frames and debug log during {what}", len(s.client.frames), f"{leaks} occurrences in {size} KB", leaks)
 
 
 class Session:

@@ -13,7 +13,7 @@ import random
 import time
 from typing import Any
 
-from tests.reliability.rawlsp import BODY, STUB, Session, session
+from tests.reliability.rawlsp import BODY, STUB, Session, key_row, session
 from tests.reliability.report import Row
 
 AREA = "bad input"
@@ -32,8 +32,10 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
             await unicode_around_the_cursor(s, observed),
             await five_megabyte_document(s, observed),
         ]
+        rows.append(key_row(s, "bad LSP input"))
     async with session() as s:
         rows.append(await bad_settings(s, observed))
+        rows.append(key_row(s, "bad settings"))
     return rows
 
 

@@ -15,7 +15,7 @@ import copy
 from collections.abc import Awaitable, Callable
 
 from tests.fakes import behaviour as b
-from tests.reliability.rawlsp import CAPABILITIES, STUB, Session, session
+from tests.reliability.rawlsp import CAPABILITIES, STUB, Session, key_row, session
 from tests.reliability.report import Row
 
 AREA = "stale edits"
@@ -51,8 +51,10 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
         rows.append(await case(s, "editSelection: typed during generation", edit_selection, type_a_character, rounds, observed))
         rows.append(await case(s, "inline completion: typed during generation", completion, type_a_character, rounds, observed))
         rows.append(await listed_then_edited(s, rounds, observed))
+        rows.append(key_row(s, "stale edits"))
     async with session(capabilities=NO_RESOLVE) as s:
         rows.append(await case(s, "applyAction (no resolve): typed during generation", apply_action, type_a_character, rounds, observed))
+        rows.append(key_row(s, "stale edits without resolve"))
     return rows
 
 
