@@ -115,6 +115,7 @@ async def failure_path(name: str, behaviour: b.Behaviour, rounds: int, observed:
             cli_env = dict(s.client.env)
             outputs = await asyncio.gather(
                 run_cli(cli_env, "ask", "--min-coding-score", "40", "write hello world in Python"),
+                run_cli(cli_env, "ask", "--json", "--min-coding-score", "80", "write hello world in Python"),
                 run_cli(cli_env, "usage"),
                 run_cli(cli_env, "models"),
             )
@@ -138,11 +139,11 @@ async def failure_path(name: str, behaviour: b.Behaviour, rounds: int, observed:
     outcome = (f"{served} served, {told} clear errors; {upstream} upstream calls; "
                f"0 keys in {sum(len(t) for t in channels.values()) // 1024} KB of LSP/log/ledger/CLI" if lost == 0
                else f"keys found: {found}")
-    return Row(AREA, f"keys set; provider: {name}", tried + 3, outcome, lost)
+    return Row(AREA, f"keys set; provider: {name}", tried + len(outputs), outcome, lost)
 
 
 async def _requests(s: Session, rounds: int) -> tuple[int, int, int]:
-    """Code action resolve, inline completion and edit-selection, `rounds` times each."""
+    """Code action resolve, inline completion, edit-selection, explainRouting and usage, `rounds` times each."""
     client = s.client
     served = told = tried = 0
     for n in range(rounds):
@@ -154,7 +155,9 @@ async def _requests(s: Session, rounds: int) -> tuple[int, int, int]:
         completion = await client.request("textDocument/inlineCompletion", {"textDocument": {"uri": uri}, "position": {"line": 2, "character": 4}, "context": {"triggerKind": 1}}, timeout=120)
         selection = {"start": {"line": 5, "character": 0}, "end": {"line": 5, "character": 5}}
         edited = await client.request("workspace/executeCommand", {"command": "codefloor.editSelection", "arguments": [uri, selection, "rename"]}, timeout=120)
-        tried += 3
+        for command, args in (("codefloor.explainRouting", [uri]), ("codefloor.usage", [])):
+            await client.request("workspace/executeCommand", {"command": command, "arguments": args})
+        tried += 5
         served += bool((resolved.get("result") or {}).get("edit")) + bool(completion.get("result")) + (len(client.applied_edits) > edits)
         told += len(client.shown()) - shown
         assert "error" not in resolved and "error" not in edited, (resolved, edited)
