@@ -7,6 +7,7 @@ is imported and built in a worker thread once the client says `initialized`; han
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -18,6 +19,7 @@ from pygls.workspace import TextDocument
 from codefloor import __version__
 from codefloor.actions.completion import CompletionCache
 from codefloor.lsp.folders import FolderSettingsStore
+from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
 
@@ -43,12 +45,16 @@ class CodefloorServer(LanguageServer):
         self.init_options: Any = None
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
+        self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self._router: asyncio.Future | None = None
 
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
         if self._router is None:
             self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
+            # What exists now (catalog, pydantic and lsprotocol classes) lives as long as the server:
+            # freezing it keeps full garbage collections short (one took 43 ms under load before).
+            self._router.add_done_callback(lambda _: gc.freeze())
 
     def _build_router(self) -> Router:
         from codefloor.router import Router  # heavy imports: not on the initialize path

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
@@ -17,6 +17,9 @@ from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, 
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
 from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+
+if TYPE_CHECKING:
+    from codefloor.router import Router
 
 # Domain modules (pydantic, catalog) are imported inside handlers: they load after `initialize`.
 
@@ -32,8 +35,13 @@ def register(server: CodefloorServer) -> None:
     )
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
-    async def code_action(ls: CodefloorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        return await list_actions(ls, params)
+    def code_action(ls: CodefloorServer, params: types.CodeActionParams):
+        # A generator handler (pygls runs it synchronously): once the router is built, a listing is
+        # answered inside the callback that read it, never queued behind streaming model requests.
+        router = ls.router_if_ready()
+        if router is None:
+            router = yield _router_or_none, (ls,), None  # only while the router is being built
+        return list_actions(ls, params, router)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def resolve(ls: CodefloorServer, action: types.CodeAction) -> types.CodeAction:
@@ -52,7 +60,16 @@ def register(server: CodefloorServer) -> None:
         return send_edit(ls, edit, f"codefloor: {args[0].get('kind', 'action')}")
 
 
-async def list_actions(ls: CodefloorServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+async def _router_or_none(ls: CodefloorServer) -> Router | None:
+    try:
+        return await ls.router()
+    except RouterUnavailable as exc:
+        ls.log(str(exc), types.MessageType.Error)
+        return None
+
+
+def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Router | None) -> list[types.CodeAction] | None:
+    """Synchronous: the selection engine only, no model call (router None = it could not be built)."""
     from codefloor.results import RoutingError
     from codefloor.selection.types import NoEligibleModel, Request, TaskKind
 
@@ -68,12 +85,7 @@ async def list_actions(ls: CodefloorServer, params: types.CodeActionParams) -> l
     doc = to_doc(document)
     offers = list_offers(doc.text, language_id=doc.language_id, path=doc.path, start=start, end=end, problems=problems)
     offers = [o for o in offers if _wanted(o, params.context.only)]
-    if not offers:
-        return None
-    try:
-        router = await ls.router()
-    except RouterUnavailable as exc:
-        ls.log(str(exc), types.MessageType.Error)
+    if not offers or router is None:
         return None
     prefs = ls.folders.settings_for(uri).preferences()
     input_tokens = estimate_tokens(min(len(doc.text), CONTEXT_CHARS) + 600)
@@ -191,6 +203,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         ls.show(f"codefloor: unknown action kind {data.get('kind')!r}")
         return None
     what = kind.value
+    await ls.pacer.turn()  # a burst of these must not hold up listings behind it
     document = ls.open_document(uri)
     if document is None:
         ls.not_open(uri, what)
