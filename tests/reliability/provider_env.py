@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.fakes.process import FakeProcess
 from tests.fakes.server import FakeServer
 
 FLOOR = 60.0
@@ -38,13 +39,13 @@ MODELS = (
 )
 
 
-def user_config(*, daily_usd: float | None = None, timeout_s: float = READ_TIMEOUT_S) -> str:
+def user_config(*, daily_usd: float | None = None, timeout_s: float = READ_TIMEOUT_S, models=MODELS) -> str:
     lines = ["[embedded]", "enabled = false", "", "[routing]", f"cooldown_s = {COOLDOWN_S}", "max_cooldown_s = 2", ""]
     if daily_usd is not None:
         lines += ["[budget]", f"daily_usd = {daily_usd!r}", ""]
     for provider in BASE_PATH:
         lines += [f"[providers.{provider}]", f"timeout_s = {timeout_s}", ""]
-    for model_id, score, provider, price_in, price_out in MODELS:
+    for model_id, score, provider, price_in, price_out in models:
         lines += [
             "[[models]]",
             f'id = "{model_id}"',
@@ -61,9 +62,9 @@ def user_config(*, daily_usd: float | None = None, timeout_s: float = READ_TIMEO
 
 @dataclass
 class Fakes:
-    openai: FakeServer
-    anthropic: FakeServer
-    gemini: FakeServer
+    openai: FakeServer | FakeProcess
+    anthropic: FakeServer | FakeProcess
+    gemini: FakeServer | FakeProcess
 
     def all(self) -> tuple[FakeServer, ...]:
         return (self.openai, self.anthropic, self.gemini)
@@ -81,10 +82,15 @@ class Fakes:
 
 
 @contextmanager
-def running_fakes(text: str) -> Iterator[Fakes]:
-    fakes = Fakes(FakeServer("openai", text=text), FakeServer("anthropic", text=text), FakeServer("gemini", text=text))
-    for fake in fakes.all():
-        fake.start()
+def running_fakes(text: str, *, subprocess: bool = False) -> Iterator[Fakes]:
+    """In this process (threads), or as subprocesses so that serving hundreds of concurrent
+    streams does not compete for this process's GIL with a client that measures latency."""
+    if subprocess:
+        fakes = Fakes(*(FakeProcess(wire, text=text) for wire in ("openai", "anthropic", "gemini")))
+    else:
+        fakes = Fakes(FakeServer("openai", text=text), FakeServer("anthropic", text=text), FakeServer("gemini", text=text))
+        for fake in fakes.all():
+            fake.start()
     try:
         yield fakes
     finally:

@@ -1,0 +1,246 @@
+"""Load through the language server: waves of 200 concurrent requests over 20 documents, every
+upstream answer taking ~300 ms, while a second stream of code action listings measures how long
+the server's event loop keeps the editor waiting. Also samples the server's resident memory.
+
+Each request must be answered (an edit that is the whole answer, or a message) or cancelled
+(an inline completion superseded by a newer one for the same document); anything else is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+
+from tests.fakes import behaviour as b
+from tests.lsp import harness
+from tests.reliability import provider_env as pe
+from tests.reliability import rawlsp
+from tests.reliability.report import Row
+from tests.reliability.scenarios_faults import BODY, COMPLETION_DOC, EXPECTED, STUB
+
+CONCURRENT = 200
+DOCUMENTS = 20
+COMPLETIONS_PER_WAVE = 40  # 2 per document: the first is superseded by the second
+PROVIDER_MS = 300
+LISTING_TARGET_MS = 20.0
+ANSWER_TIMEOUT_S = 60.0
+IDLE_LISTINGS = 100
+
+
+@dataclass
+class LoadRun:
+    waves: int = 0
+    answered_edit: int = 0
+    answered_message: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    lost: int = 0
+    notes: list[str] = field(default_factory=list)
+    idle_ms: list[float] = field(default_factory=list)
+    load_ms: list[float] = field(default_factory=list)
+    load_at_s: list[float] = field(default_factory=list)
+    edits: list[tuple[str, dict]] = field(default_factory=list)  # (uri, raw WorkspaceEdit) awaiting the check  # when each listing answered, from its wave's start
+    wave_s: list[float] = field(default_factory=list)
+    rss_idle_mb: float = 0.0
+    rss_after_wave_mb: list[float] = field(default_factory=list)
+    rss_peak_mb: float = 0.0
+    upstream_calls: int = 0
+
+
+def p(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+async def scenarios(scale: float) -> list[Row]:
+    rows, run_ = await run(scale)
+    for note in run_.notes[:20]:
+        print(f"load: {note}", flush=True)
+    return rows
+
+
+async def run(scale: float) -> tuple[list[Row], LoadRun]:
+    waves = max(2, round(5 * scale))
+    result = LoadRun()
+    frames = 10  # BODY streams as 10 SSE events: 9 pauses of 33 ms ~ 300 ms per answer
+    with tempfile.TemporaryDirectory(prefix="codefloor-load-") as tmp, pe.running_fakes(BODY, subprocess=True) as fakes:
+        for fake in fakes.all():
+            fake.set_default(b.drip(PROVIDER_MS // (frames - 1), BODY))
+        env = pe.server_env(Path(tmp), fakes, timeout_s=10.0)
+        client = await QuietClient(env).start()
+        try:
+            await _load(client, Path(tmp) / "w", waves, result)
+        finally:
+            await client.stop()
+        result.upstream_calls = sum(len(f.requests) for f in fakes.all())
+    return _rows(result), result
+
+
+class QuietClient(rawlsp.RawClient):
+    """The raw client (json.loads per message, no typed structuring: the client's own cost stays
+    out of the latency measured) running the server as editors do, without debug logging."""
+
+    async def start(self) -> QuietClient:
+        self._proc = await asyncio.create_subprocess_exec(
+            *[arg for arg in rawlsp.SERVER_COMMAND if arg != "-v"], cwd=rawlsp.REPO_ROOT, env=self.env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            limit=64 * 1024 * 1024,
+        )
+        self._tasks = [asyncio.ensure_future(self._read_stdout()), asyncio.ensure_future(self._read_stderr())]
+        return self
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _load(client: QuietClient, folder: Path, waves: int, result: LoadRun) -> None:
+    client.settings[folder.as_uri()] = {"minCodingScore": pe.FLOOR, "completion": {"debounceMs": 0}}
+    await client.initialize([folder])
+    await asyncio.sleep(0.3)
+    docs = [_open(client, folder / f"d{i:02}.py", STUB) for i in range(DOCUMENTS)]
+    completion_docs = [_open(client, folder / f"c{i:02}.py", COMPLETION_DOC) for i in range(DOCUMENTS)]
+    actions = {uri: _generate(await _list(client, uri)) for uri in docs}
+    pid = client._proc.pid
+    for _ in range(IDLE_LISTINGS):  # the same listing with nothing else going on: the baseline
+        result.idle_ms.append(await _timed_listing(client, docs[0]))
+    result.rss_idle_mb = _rss_mb(pid)
+    rng = random.Random(7)
+    for wave in range(waves):
+        done = asyncio.Event()
+        prober = asyncio.create_task(_probe(client, docs, rng, done, pid, result))
+        started = time.perf_counter()
+        jobs = [_action(client, actions[docs[i % DOCUMENTS]], docs[i % DOCUMENTS], result)
+                for i in range(CONCURRENT - COMPLETIONS_PER_WAVE)]
+        for i in range(COMPLETIONS_PER_WAVE):
+            uri = completion_docs[i % DOCUMENTS]
+            if i < DOCUMENTS:  # a new context per wave, so the completion cache cannot answer
+                client.replace_all(uri, f"# wave {wave}\n{COMPLETION_DOC}", wave + 2)
+            jobs.append(_completion(client, uri, result))
+        await asyncio.gather(*jobs)
+        result.wave_s.append(time.perf_counter() - started)
+        done.set()
+        await prober
+        _check_edits(result)
+        result.waves += 1
+        await asyncio.sleep(0.2)
+        result.rss_after_wave_mb.append(_rss_mb(pid))
+    if not client.alive:
+        result.lost += 1
+        result.notes.append("the server exited during the load")
+
+
+def _open(client: QuietClient, path: Path, text: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return client.open(path, text)
+
+
+def _generate(actions: list[dict]) -> dict:
+    [action] = [a for a in actions if a["title"].startswith("Generate body")]
+    return action
+
+
+async def _list(client: QuietClient, uri: str) -> list[dict]:
+    params = {"textDocument": {"uri": uri}, "range": {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 4}},
+              "context": {"diagnostics": []}}
+    return (await client.request("textDocument/codeAction", params)).get("result") or []
+
+
+async def _timed_listing(client, uri: str) -> float:
+    started = time.perf_counter()
+    actions = await _list(client, uri)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert any(a["title"].startswith("Generate body") for a in actions)
+    return elapsed
+
+
+async def _probe(client, docs: list[str], rng: random.Random, done: asyncio.Event, pid: int, result: LoadRun) -> None:
+    """List code actions every ~10 ms while the wave runs (what an editor does as the cursor moves)."""
+    started = time.perf_counter()
+    while not done.is_set():
+        result.load_ms.append(await _timed_listing(client, rng.choice(docs)))
+        result.load_at_s.append(time.perf_counter() - started)
+        result.rss_peak_mb = max(result.rss_peak_mb, _rss_mb(pid))
+        await asyncio.sleep(0.01)
+
+
+async def _action(client: QuietClient, action: dict, uri: str, result: LoadRun) -> None:
+    seen = len(client.shown())
+    try:
+        answer = await client.request("codeAction/resolve", action, ANSWER_TIMEOUT_S)
+    except Exception as exc:
+        result.lost += 1
+        result.notes.append(f"code action unanswered: {type(exc).__name__}: {exc}")
+        return
+    edit = (answer.get("result") or {}).get("edit")
+    if edit is None:
+        if len(client.shown()) > seen:
+            result.answered_message += 1
+        else:
+            result.lost += 1
+            result.notes.append(f"code action: no edit and no message ({answer})")
+        return
+    result.edits.append((uri, edit))  # checked after the wave: the client's own work would skew the timing
+
+
+def _check_edits(result: LoadRun) -> None:
+    """Every edit must turn the stub into the whole answer; anything else is a partial edit."""
+    converter = get_converter()
+    for uri, edit in result.edits:
+        applied = harness.apply_text_edits(STUB, harness.edits_for(converter.structure(edit, types.WorkspaceEdit), uri))
+        if applied == EXPECTED:
+            result.answered_edit += 1
+        else:
+            result.lost += 1
+            result.notes.append(f"code action: partial edit {applied!r}")
+    result.edits.clear()
+
+
+async def _completion(client: QuietClient, uri: str, result: LoadRun) -> None:
+    params = {"textDocument": {"uri": uri}, "position": {"line": 2, "character": len("    return ")},
+              "context": {"triggerKind": 1}}  # Invoked
+    try:
+        answer = await client.request("textDocument/inlineCompletion", params, ANSWER_TIMEOUT_S)
+    except Exception as exc:
+        result.lost += 1
+        result.notes.append(f"completion unanswered: {type(exc).__name__}: {exc}")
+        return
+    if answer.get("error", {}).get("code") == -32800:  # RequestCancelled: superseded by a newer one
+        result.cancelled += 1
+    elif "error" in answer:
+        result.lost += 1
+        result.notes.append(f"completion failed: {answer['error']}")
+    else:
+        result.completed += 1
+
+
+def _rows(r: LoadRun) -> list[Row]:
+    requests = r.waves * CONCURRENT
+    answered = r.answered_edit + r.answered_message + r.completed
+    idle_p99, load_p99 = p(r.idle_ms, 0.99), p(r.load_ms, 0.99)
+    verdict = "within" if load_p99 <= LISTING_TARGET_MS else "MISSED"
+    growth = r.rss_after_wave_mb[-1] - r.rss_after_wave_mb[0] if r.rss_after_wave_mb else 0.0
+    return [
+        Row("load", f"{CONCURRENT} concurrent requests x {r.waves} waves, {DOCUMENTS} docs, {PROVIDER_MS} ms provider", requests,
+            f"answered {answered} (whole edits {r.answered_edit}, messages {r.answered_message}, completions {r.completed}), "
+            f"cancelled (superseded) {r.cancelled}; wave {statistics.median(r.wave_s):.2f} s median; {r.upstream_calls} upstream calls",
+            r.lost + max(0, requests - answered - r.cancelled - r.lost)),
+        Row("load", "code action listing during the load", len(r.load_ms),
+            f"p50 {p(r.load_ms, 0.5):.1f} ms, p99 {load_p99:.1f} ms, max {max(r.load_ms, default=0):.1f} ms "
+            f"({verdict} {LISTING_TARGET_MS:g} ms); idle p99 {idle_p99:.1f} ms ({load_p99 / idle_p99 if idle_p99 else 0:.1f}x)", 0),
+        Row("load", "server memory (RSS)", r.waves,
+            f"idle {r.rss_idle_mb:.0f} MB, peak {r.rss_peak_mb:.0f} MB, after each wave "
+            + ", ".join(f"{m:.0f}" for m in r.rss_after_wave_mb) + f" MB (growth after wave 1: {growth:+.1f} MB)", 0),
+    ]
