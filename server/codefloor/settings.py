@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -108,13 +109,16 @@ def _hostile(key: Any, value: Any) -> bool:
     """An unknown key is a security problem when its name, or any name or value nested in it, looks
     like an endpoint, a secret or a command: `{"providers": {"openai": {"baseUrl": ...}}}` is as
     much an attempt as `openaiBaseUrl`, and its value must not be echoed back either."""
-    if FORBIDDEN_KEY_PATTERN.search(str(key)):
-        return True
-    if isinstance(value, dict):
-        return any(_hostile(k, v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_hostile("", v) for v in value)
-    return isinstance(value, str) and "://" in value
+    pending = [(key, value)]  # a stack, not recursion: a hostile value may nest a thousand levels
+    while pending:
+        name, item = pending.pop()
+        if FORBIDDEN_KEY_PATTERN.search(str(name)) or (isinstance(item, str) and "://" in item):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.items())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(("", v) for v in item)
+    return False
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,12 @@ class SettingProblem:
         return f"codefloor: setting '{self.key}' = {_show(self.value)} ignored: {self.message}"
 
 
+_SHORT = reprlib.Repr()  # bounded work for any value, however deep or long
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlong = 3, 40, 40, 4, 4, 40
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = _SHORT.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -35,6 +35,7 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
         rows.append(key_row(s, "bad LSP input"))
     async with session() as s:
         rows.append(await bad_settings(s, observed))
+        rows.append(await settings_flood(s, observed))
         rows.append(key_row(s, "bad settings"))
     return rows
 
@@ -424,3 +425,23 @@ async def five_megabyte_document(s: Session, observed: dict) -> Row:
     outcome = (f"opened+listed {listed_ms:.0f} ms, body generated {resolved_ms:.0f} ms (prompt {prompt_chars // 1024} KB), "
                f"completion after an edit {completion_ms:.0f} ms (prompt {completion_prompt // 1024} KB)")
     return Row(AREA, "a 5 MB Python document (open, list, generate, edit, complete)", 3, outcome, lost)
+
+
+async def settings_flood(s: Session, observed: dict) -> Row:
+    """300 unknown keys and a value nested 500 deep in one update: a few popups, not 300; the
+    valid key in the same update still applies; the server stays up."""
+    uri = s.client.open(s.folder / "flood.py", STUB)
+    deep: Any = "x"
+    for _ in range(500):
+        deep = {"a": deep}
+    section = {f"unknownSetting{n}": n for n in range(300)}
+    section.update(minCodingScore=65, nested=deep)
+    shown = len(s.client.shown())
+    await _apply(s, section)
+    popups = len(s.client.shown()) - shown
+    logged = sum(m.get("method") == "window/logMessage" and "unknownSetting" in m["params"]["message"] for m in s.client.messages)
+    floor = (await _fingerprint(s, uri))[0][0]
+    observed["flood"] = {"popups": popups, "logged": logged, "floor": floor, "alive": s.client.alive}
+    lost = (popups > 6) + (floor != 65) + (logged < 300) + (0 if s.client.alive else 1)
+    outcome = f"{popups} popups (then 'N more'), {logged} problems in the log, valid floor 65 applied"
+    return Row("bad settings", "300 unknown keys + a value nested 500 deep in one update", 302, outcome, lost)

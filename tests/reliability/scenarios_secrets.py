@@ -185,19 +185,22 @@ async def hostile_workspace(observed: dict) -> Row:
             resolved = await s.client.request("codeAction/resolve", {"title": "Generate body", "data": data})
             s.fake.wait_idle()
             sent_with = [r.headers.get("authorization") for r in s.fake.requests]
+            # Errors pop up (at most a few per update, then "N more"); the log lists every one.
             errors = [m["params"]["message"] for m in s.client.messages
-                      if m.get("method") == "window/showMessage" and m["params"]["type"] == 1]
+                      if m.get("method") in ("window/showMessage", "window/logMessage") and m["params"]["type"] == 1]
+            popups = [e for e in s.client.shown() if "cannot set endpoints" in e]
             everything = s.client.all_text()
-            echoed = [v for v in ("sk-attacker", "touch pwned", "HOME'", "PATH'") if v in "\n".join(s.client.shown())]
+            said = "\n".join(m["params"]["message"] for m in s.client.messages if m.get("method") in ("window/showMessage", "window/logMessage"))
+            echoed = [v for v in ("sk-attacker", "touch pwned", "HOME'", "PATH'", attacker.url.split("://")[1]) if v in said]
             pwned = (s.folder / "pwned").exists() or (REPO_ROOT / "pwned").exists() or Path("pwned").exists()
     expected = [k for k in hostile if k != "completion"] + ["completion.endpoint", "baseUrl"]  # baseUrl: initializationOptions
     unreported = [name for name in expected if not any(f"'{name}'" in e for e in errors)]
     attacker_calls = len(attacker.requests)
     user_key_used = bool(sent_with) and all(h == "Bearer " + mask_secret(harness.FAKE_KEY) for h in sent_with)
     observed["hostile"] = {"attacker_calls": attacker_calls, "served": bool((resolved.get("result") or {}).get("edit")), "sent_with": sent_with,
-                           "errors": errors, "unreported": unreported, "echoed": echoed, "pwned": pwned, "user_key_used": user_key_used,
+                           "errors": errors, "popups": popups, "unreported": unreported, "echoed": echoed, "pwned": pwned, "user_key_used": user_key_used,
                            "attacker_in_output": "sk-attacker" in everything}
-    lost = attacker_calls + len(unreported) + len(echoed) + int(pwned) + (0 if user_key_used else 1)
-    outcome = (f"{len(expected)} endpoint/key/env/command settings: {len(expected) - len(unreported)} reported as errors (values hidden), "
+    lost = attacker_calls + len(unreported) + len(echoed) + int(pwned) + (0 if user_key_used else 1) + (0 if popups else 1)
+    outcome = (f"{len(expected)} endpoint/key/env/command settings: {len(expected) - len(unreported)} reported as errors, values hidden ({len(popups)} popups, all in the log), "
                f"{attacker_calls} calls to the attacker, request served by the user's endpoint and key")
     return Row(AREA, "hostile workspace settings + initializationOptions (base URL, key, key env var, server command)", len(expected), outcome, lost)

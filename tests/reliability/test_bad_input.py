@@ -93,6 +93,14 @@ async def test_bad_settings_are_reported_by_key_and_never_applied():
     assert row.lost == 0 and row.tried == len(sc.BAD_SETTINGS) + 1
 
 
+async def test_a_flood_of_bad_settings_pops_up_a_few_messages_and_applies_the_good_key():
+    observed: dict = {}
+    async with session() as s:
+        row = await sc.settings_flood(s, observed)
+    assert observed["flood"] == {"popups": 6, "logged": 300, "floor": 65.0, "alive": True}
+    assert row.lost == 0
+
+
 @pytest.mark.parametrize(
     "raw",
     [{"minCodingScore": True}, {"minCodingScore": "60"}, {"localOnly": "true"}, {"completion": {"debounceMs": False}},

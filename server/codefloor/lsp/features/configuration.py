@@ -84,8 +84,16 @@ async def fetch_all(ls: CodefloorServer) -> None:
         ls.log(f"codefloor: {folder}: minCodingScore {settings.min_coding_score:g}, policy {settings.policy.value}")
 
 
+MAX_POPUPS = 5  # per settings update: a settings file with hundreds of bad keys must not bury the editor
+
+
 def report(ls: CodefloorServer, problems: list[SettingProblem], where: str) -> None:
-    for problem in problems:
+    """Every problem goes to the log; the first few (security problems first) also pop up."""
+    ordered = sorted(problems, key=lambda p: not p.security)
+    for index, problem in enumerate(ordered):
         kind = types.MessageType.Error if problem.security else types.MessageType.Warning
-        ls.show(f"{problem} ({where})", kind)
+        if index < MAX_POPUPS:
+            ls.show(f"{problem} ({where})", kind)
         ls.log(f"{problem} ({where})", kind)
+    if len(ordered) > MAX_POPUPS:
+        ls.show(f"codefloor: {len(ordered) - MAX_POPUPS} more settings problems ({where}); the log lists them all", types.MessageType.Warning)
