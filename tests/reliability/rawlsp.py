@@ -52,6 +52,7 @@ class RawClient:
         self.messages: list[dict] = []  # the same, parsed
         self.applied_edits: list[dict] = []  # params of workspace/applyEdit
         self.settings: dict[str, Any] = {}  # scopeUri ("" = global) -> the codefloor section
+        self.init_result: dict = {}  # the server's answer to initialize
         self._stderr = bytearray()
         self._pending: dict[int, asyncio.Future] = {}
         self._next_id = 0
@@ -133,6 +134,7 @@ class RawClient:
             },
         )
         self.notify("initialized", {})
+        self.init_result = response.get("result") or {}
         return response
 
     def open(self, path: Path, text: str, version: int = 1, language: str = "python") -> str:

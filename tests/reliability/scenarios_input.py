@@ -13,12 +13,13 @@ import random
 import time
 from typing import Any
 
-from tests.reliability.rawlsp import BODY, STUB, Session, key_row, session
+from tests.reliability.rawlsp import BODY, CAPABILITIES, STUB, Session, key_row, session
 from tests.reliability.report import Row
 
 AREA = "bad input"
 INTERNAL_ERROR = -32603
 SEED = 6
+UTF8_CLIENT = {**CAPABILITIES, "general": {"positionEncodings": ["utf-8"]}}
 
 
 async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
@@ -33,6 +34,8 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
             await five_megabyte_document(s, observed),
         ]
         rows.append(key_row(s, "bad LSP input"))
+    async with session(capabilities=UTF8_CLIENT) as s:
+        rows.append(await unicode_around_the_cursor(s, observed, "utf-8"))
     async with session() as s:
         rows.append(await bad_settings(s, observed))
         rows.append(await settings_flood(s, observed))
@@ -326,20 +329,39 @@ async def positions_past_the_end(s: Session, observed: dict) -> Row:
 UNICODE_LINE = 'label = "a👋b🎉é̀ñ̃ 名前🧑‍💻z"'  # emoji (surrogate pairs), combining marks, a ZWJ sequence
 
 
-def _splits_pair(line: str, character: int) -> bool:
-    units = line.encode("utf-16-le")
-    if character <= 0 or character * 2 >= len(units):
-        return False
-    unit = int.from_bytes(units[character * 2 : character * 2 + 2], "little")
-    return 0xDC00 <= unit <= 0xDFFF  # a low surrogate right after the cursor: the cursor is inside a pair
+CODECS = {"utf-16": "utf-16-le", "utf-8": "utf-8", "utf-32": "utf-32-le"}
 
 
-async def unicode_around_the_cursor(s: Session, observed: dict) -> Row:
+def _width(line: str, encoding: str) -> int:
+    return len(line.encode(CODECS[encoding])) // {"utf-16": 2, "utf-8": 1, "utf-32": 4}[encoding]
+
+
+def _splits_char(line: str, character: int, encoding: str = "utf-16") -> bool:
+    """Whether a column (in the negotiated encoding's units) falls inside one code point."""
+    if encoding == "utf-8":
+        data = line.encode("utf-8")
+        return 0 < character < len(data) and data[character] & 0xC0 == 0x80  # a continuation byte
+    if encoding == "utf-16":
+        units = line.encode("utf-16-le")
+        if character <= 0 or character * 2 >= len(units):
+            return False
+        unit = int.from_bytes(units[character * 2 : character * 2 + 2], "little")
+        return 0xDC00 <= unit <= 0xDFFF  # a low surrogate right after the cursor: inside a pair
+    return False  # utf-32: one unit per code point
+
+
+async def unicode_around_the_cursor(s: Session, observed: dict, encoding: str = "utf-16") -> Row:
+    """Every column of a line of emoji, combining marks and a ZWJ sequence, in the negotiated
+    position encoding: no completion or edit may start or end inside a code point."""
+    from lsprotocol import types as lsp
+
+    from tests.lsp.harness import apply_text_edits
+
     client = s.client
     text = f"def show():\n    {UNICODE_LINE}\n    return label\n"
-    uri = client.open(s.folder / "uni.py", text)
+    uri = client.open(s.folder / f"uni_{encoding}.py", text)
     line = text.split("\n")[1]
-    width = len(line.encode("utf-16-le")) // 2
+    width = _width(line, encoding)
     s.fake.set_text("+ 1")
     tried = split = internal = corrupted = 0
     edits_before = len(client.applied_edits)
@@ -351,31 +373,29 @@ async def unicode_around_the_cursor(s: Session, observed: dict) -> Row:
             internal += 1
             continue
         for item in (response["result"] or {}).get("items", []):
-            split += _splits_pair(line, item["range"]["start"]["character"])
+            split += _splits_char(line, item["range"]["start"]["character"], encoding)
         tried += 1
         response = await client.request(
             "workspace/executeCommand",
             {"command": "codefloor.editSelection", "arguments": [uri, {"start": pos, "end": {"line": 1, "character": min(character + 3, width)}}, "tidy"]},
         )
         internal += "error" in response
-    from tests.lsp.harness import apply_text_edits
-    from lsprotocol import types as lsp
-
     for sent in client.applied_edits[edits_before:]:
         for r in _edit_ranges(sent["edit"]):
-            split += _splits_pair(line, r["start"]["character"]) + _splits_pair(line, r["end"]["character"])
+            split += _splits_char(line, r["start"]["character"], encoding) + _splits_char(line, r["end"]["character"], encoding)
         edits = [lsp.TextEdit(range=lsp.Range(start=lsp.Position(**r["start"]), end=lsp.Position(**r["end"])), new_text="+ 1")
                  for r in _edit_ranges(sent["edit"])]
         try:
-            apply_text_edits(text, edits).encode("utf-8")  # a lone surrogate cannot be encoded
+            apply_text_edits(text, edits, encoding).encode("utf-8")  # a lone surrogate cannot be encoded
         except UnicodeEncodeError:
             corrupted += 1
     s.fake.set_text(BODY)
-    observed["unicode"] = {"tried": tried, "split": split, "internal": internal, "corrupted": corrupted,
-                           "edits": len(client.applied_edits) - edits_before}
-    lost = split + internal + corrupted + (0 if client.alive else 1)
-    outcome = f"every UTF-16 column of an emoji/combining/ZWJ line: {len(client.applied_edits) - edits_before} edits, none inside a surrogate pair"
-    return Row(AREA, "surrogate pairs and combining characters around the cursor", tried, outcome, lost)
+    edits = len(client.applied_edits) - edits_before
+    negotiated = client.init_result.get("capabilities", {}).get("positionEncoding", "utf-16")
+    observed[f"unicode {encoding}"] = {"negotiated": negotiated, "tried": tried, "split": split, "internal": internal, "corrupted": corrupted, "edits": edits}
+    lost = split + internal + corrupted + (0 if client.alive else 1) + (negotiated != encoding)
+    outcome = f"all {width + 2} {encoding.upper()} columns of an emoji/combining/ZWJ line: {edits} edits, none inside a code point"
+    return Row(AREA, f"surrogate pairs and combining characters around the cursor ({encoding} positions)", tried, outcome, lost)
 
 
 # -- a 5 MB document --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from codefloor.settings import parse_folder_settings
 from tests.reliability import scenarios_input as sc
-from tests.reliability.rawlsp import session
+from tests.reliability.rawlsp import CAPABILITIES, session
 
 
 async def test_malformed_params_are_answered_and_the_server_keeps_serving():
@@ -56,18 +56,21 @@ async def test_positions_past_the_end_are_clamped_into_the_document():
     assert row.lost == 0
 
 
-async def test_no_edit_or_completion_lands_inside_a_surrogate_pair():
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+async def test_no_edit_or_completion_lands_inside_a_code_point(encoding):
     observed: dict = {}
-    async with session() as s:
-        row = await sc.unicode_around_the_cursor(s, observed)
-    seen = observed["unicode"]
+    async with session(capabilities={**CAPABILITIES, "general": {"positionEncodings": [encoding]}}) as s:
+        row = await sc.unicode_around_the_cursor(s, observed, encoding)
+    seen = observed[f"unicode {encoding}"]
+    assert seen["negotiated"] == encoding
     assert seen["edits"] > 10 and seen["split"] == 0 and seen["corrupted"] == 0 and seen["internal"] == 0
     assert row.lost == 0
 
 
-def test_splits_pair_detects_a_cursor_inside_an_emoji():
+def test_splits_char_detects_a_column_inside_a_code_point():
     line = "a👋b"
-    assert [sc._splits_pair(line, c) for c in range(5)] == [False, False, True, False, False]
+    assert [sc._splits_char(line, c, "utf-16") for c in range(5)] == [False, False, True, False, False]
+    assert [sc._splits_char(line, c, "utf-8") for c in range(7)] == [False, False, True, True, True, False, False]
 
 
 async def test_a_five_megabyte_document_is_served_quickly():
