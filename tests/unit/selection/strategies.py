@@ -20,15 +20,19 @@ CONTEXTS = st.sampled_from([2048, 8192, 32_768, 128_000, 200_000, 1_048_576])
 CAPABILITIES = st.frozensets(st.sampled_from([STREAMING, TOOLS, FIM]))
 
 
+TIED_PRICES = st.sampled_from([0.0, 1.0, 2.0])
+TIED_SCORES = st.sampled_from([50.0, 60.0, 70.0])
+
+
 @st.composite
-def routes(draw, model_id: str) -> tuple[Route, ...]:
+def routes(draw, model_id: str, prices=PRICES) -> tuple[Route, ...]:
     providers = draw(st.lists(st.sampled_from(PROVIDERS), min_size=1, max_size=3, unique=True))
     return tuple(
         Route(
             provider=p,
             model_name=f"{model_id}@{p}",
-            input_price_per_mtok=draw(PRICES),
-            output_price_per_mtok=draw(PRICES),
+            input_price_per_mtok=draw(prices),
+            output_price_per_mtok=draw(prices),
             supports_fim=draw(st.booleans()),
         )
         for p in providers
@@ -36,18 +40,20 @@ def routes(draw, model_id: str) -> tuple[Route, ...]:
 
 
 @st.composite
-def cards(draw, min_size: int = 0, max_size: int = 25) -> list[ModelCard]:
+def cards(draw, min_size: int = 0, max_size: int = 25, ties: bool = False) -> list[ModelCard]:
+    """`ties=True`: three prices and three scores, so equal costs and equal scores are the rule."""
+    scores, prices = (TIED_SCORES, TIED_PRICES) if ties else (SCORES, PRICES)
     ids = draw(st.lists(st.text("abcdefg", min_size=1, max_size=3), min_size=min_size, max_size=max_size, unique=True))
     return [
         ModelCard(
             id=model_id,
             display_name=model_id,
-            coding_score=draw(st.one_of(st.none(), SCORES) if draw(st.integers(0, 9)) == 0 else SCORES),
+            coding_score=draw(st.one_of(st.none(), scores) if draw(st.integers(0, 9)) == 0 else scores),
             score_source="aider-polyglot",
             context_window=draw(CONTEXTS),
             max_output_tokens=8192,
             capabilities=draw(CAPABILITIES),
-            routes=draw(routes(model_id)),
+            routes=draw(routes(model_id, prices)),
         )
         for model_id in ids
     ]

@@ -66,6 +66,14 @@ def test_decision_matches_oracle(data, card_list, available, request, prefs):
     check_against_oracle(pool, card_list, available, request, prefs, health)
 
 
+@PROPERTY
+@given(data=st.data(), card_list=cards(min_size=3, max_size=30, ties=True), available=available_providers(),
+       request=requests(), prefs=preferences())
+def test_decision_matches_oracle_when_ties_are_everywhere(data, card_list, available, request, prefs):
+    """Equal costs and scores are where tie-break and pruning bugs hide."""
+    check_against_oracle(Pool.build(card_list, available), card_list, available, request, prefs, data.draw(healths(card_list)))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data(), card_list=cards(min_size=60, max_size=150), available=available_providers())
 def test_one_large_pool_many_requests(data, card_list, available):
