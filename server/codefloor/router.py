@@ -97,6 +97,7 @@ class Router:
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
+        self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
 
     @classmethod
@@ -125,14 +126,30 @@ class Router:
         return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
 
     def _budget_reached(self) -> bool:
-        """Spend today plus what is in flight has reached the daily budget: paid routes stop."""
+        """Today's spend has reached the daily budget: paid routes stop. (What is in flight only
+        delays paid attempts, see run(): it may cost far less than reserved.)"""
         limit = self.config.budget.daily_usd
-        return limit is not None and self._spent_today() + self._reserved_usd >= limit
+        return limit is not None and self._spent_today() >= limit
 
-    def _budget_allows(self, expected_usd: float) -> bool:
-        """A paid attempt may start only if its expected cost fits what is left of today's budget."""
+    def _budget_allows(self, expected_usd: float, *, in_flight: bool = True) -> bool:
+        """A paid attempt may start only if its expected cost fits what is left of today's budget
+        (counting what requests in flight are expected to cost, unless in_flight=False)."""
         limit = self.config.budget.daily_usd
-        return limit is None or self._spent_today() + self._reserved_usd + expected_usd <= limit
+        reserved = self._reserved_usd if in_flight else 0.0
+        return limit is None or self._spent_today() + reserved + expected_usd <= limit
+
+    async def _reservations_change(self) -> None:
+        """Wait until an attempt in flight settles and releases its reservation."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._budget_waiters.append(waiter)
+        await waiter
+
+    def _release(self, expected_usd: float) -> None:
+        self._reserved_usd = max(0.0, self._reserved_usd - expected_usd)
+        waiters, self._budget_waiters = self._budget_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _budget_message(self) -> str:
         limit = self.config.budget.daily_usd or 0.0
@@ -196,52 +213,59 @@ class Router:
         decision = decision or self.decide(request, prefs)
         started = time.perf_counter()
         attempts: list[Attempt] = []
-        skipped_for_budget = False
-        for candidate in (decision.chosen, *decision.fallbacks):
-            if candidate.route.key in self._unavailable_routes():
-                continue  # failed (or auth-marked) during this very request or a concurrent one
-            expected = candidate.expected_cost_usd(request)
-            paid = not is_free(candidate)
-            if paid and not self._budget_allows(expected):
-                skipped_for_budget = True
-                continue
-            if paid:
-                self._reserved_usd += expected  # no await since the check: concurrent runs see it
-            if on_attempt:
-                on_attempt(candidate)
-            attempt_started = time.perf_counter()
-            try:
-                outcome = await self._attempt(candidate, generation, on_text)
-            except asyncio.CancelledError:
-                attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None))
-                raise
-            except ProviderError as error:
-                attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error))
-                if isinstance(error, AuthError):
-                    self._mark_provider(candidate.route.provider, error.message)
-                    continue  # another provider's key may work
-                if isinstance(error, ContextTooLong):
-                    continue  # this route's real window is smaller than its card says; a fallback may fit
-                if not error.retryable:
-                    raise AllRoutesFailed(_failure_message(attempts), tuple(attempts)) from error
-                self._cool_down(candidate.route.key, getattr(error, "retry_after", None))
-                continue
-            finally:
+        while True:
+            skipped_for_budget = settling_may_fit = False
+            for candidate in (decision.chosen, *decision.fallbacks):
+                if candidate.route.key in self._unavailable_routes():
+                    continue  # failed (or auth-marked) during this very request or a concurrent one
+                expected = candidate.expected_cost_usd(request)
+                paid = not is_free(candidate)
+                if paid and not self._budget_allows(expected):
+                    skipped_for_budget = True
+                    settling_may_fit |= self._reserved_usd > 0 and self._budget_allows(expected, in_flight=False)
+                    continue
                 if paid:
-                    self._reserved_usd = max(0.0, self._reserved_usd - expected)
-            self._cooldowns.pop(candidate.route.key, None)
-            attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None)
-            attempts.append(attempt)
-            return RoutedResult(
-                text=outcome.text,
-                decision=decision,
-                served_by=candidate,
-                attempts=tuple(attempts),
-                input_tokens=attempt.input_tokens,
-                output_tokens=attempt.output_tokens,
-                cost_usd=sum(a.cost_usd for a in attempts),
-                latency_ms=(time.perf_counter() - started) * 1000,
-            )
+                    self._reserved_usd += expected  # no await since the check: concurrent runs see it
+                if on_attempt:
+                    on_attempt(candidate)
+                attempt_started = time.perf_counter()
+                try:
+                    outcome = await self._attempt(candidate, generation, on_text)
+                except asyncio.CancelledError:
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None))
+                    raise
+                except ProviderError as error:
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error))
+                    if isinstance(error, AuthError):
+                        self._mark_provider(candidate.route.provider, error.message)
+                        continue  # another provider's key may work
+                    if isinstance(error, ContextTooLong):
+                        continue  # this route's real window is smaller than its card says; a fallback may fit
+                    if not error.retryable:
+                        raise AllRoutesFailed(_failure_message(attempts), tuple(attempts)) from error
+                    self._cool_down(candidate.route.key, getattr(error, "retry_after", None))
+                    continue
+                finally:
+                    if paid:
+                        self._release(expected)
+                self._cooldowns.pop(candidate.route.key, None)
+                attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None)
+                attempts.append(attempt)
+                return RoutedResult(
+                    text=outcome.text,
+                    decision=decision,
+                    served_by=candidate,
+                    attempts=tuple(attempts),
+                    input_tokens=attempt.input_tokens,
+                    output_tokens=attempt.output_tokens,
+                    cost_usd=sum(a.cost_usd for a in attempts),
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                )
+            if not (skipped_for_budget and settling_may_fit and not attempts):
+                break
+            # Only other requests' reservations stand in the way, and they are estimates (often far
+            # above what gets billed): wait for one to settle instead of refusing with money left.
+            await self._reservations_change()
         if skipped_for_budget and not attempts:
             raise BudgetExceeded(self._budget_message())
         raise AllRoutesFailed(_failure_message(attempts), tuple(attempts))

@@ -209,6 +209,24 @@ async def test_concurrent_requests_reserve_their_expected_cost(setup):
     assert third.served_by.card.id == "cheap"
 
 
+async def test_without_a_free_fallback_a_request_waits_for_reservations_to_settle_instead_of_refusing(setup):
+    # Only "cheap" (expected 0.002, billed ~0.001): 0.0035 fits one in flight. The second request
+    # must not be refused while the first is streaming: it waits, then fits what is really left.
+    router, providers, _, ledger = setup(daily_usd=0.0035, cards=CARDS[:1])
+    gate = asyncio.Event()
+    providers.get("openai").steps = [Step(text="first paid", gate=gate), Step(text="second paid")]
+    first = asyncio.create_task(router.run(CHAT, REQUEST, FLOOR_50))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(router.run(CHAT, REQUEST, FLOOR_50))
+    await asyncio.sleep(0.01)
+    assert not second.done() and len(providers.get("openai").calls) == 1  # waiting, nothing sent
+    gate.set()
+    assert [(await first).text, (await second).text] == ["first paid", "second paid"]
+    assert ledger.spend_today() <= 0.0035 and router._reserved_usd == 0.0
+    with pytest.raises(BudgetExceeded):  # nothing in flight and the next one does not fit: refused at once
+        await router.run(CHAT, REQUEST, FLOOR_50)
+
+
 async def test_cancellation_closes_the_stream_records_it_and_propagates(setup):
     router, providers, _, ledger = setup()
     gate = asyncio.Event()  # never set: the model "hangs" mid-stream
