@@ -51,6 +51,7 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
         rows.append(await case(s, "editSelection: typed during generation", edit_selection, type_a_character, rounds, observed))
         rows.append(await case(s, "inline completion: typed during generation", completion, type_a_character, rounds, observed))
         rows.append(await listed_then_edited(s, rounds, observed))
+        rows.append(await open_test_file(s, rounds, observed))
         rows.append(key_row(s, "stale edits"))
     async with session(capabilities=NO_RESOLVE) as s:
         rows.append(await case(s, "applyAction (no resolve): typed during generation", apply_action, type_a_character, rounds, observed))
@@ -155,3 +156,44 @@ async def listed_then_edited(s: Session, rounds: int, observed: dict) -> Row:
     observed[name] = {"rounds": rounds, "stale": stale, "told": told}
     lost = stale + (rounds - told)
     return Row(AREA, name, rounds, f"{stale}/{rounds} stale edits; user told to list the actions again", lost)
+
+
+async def open_test_file(s: Session, rounds: int, observed: dict) -> Row:
+    """"Write tests" appends to a test file. When that file is open in the editor with unsaved
+    text, the edit must be computed from the editor's text (not the disk's) and pinned to its
+    version; typing in it while the model works drops the edit."""
+    name = "write tests: the test file is open with unsaved text"
+    (s.folder / "tests").mkdir(exist_ok=True)
+    stale = told = misplaced = 0
+    for n in range(rounds):
+        for typing in (True, False):
+            module = f"calc_{n}_{int(typing)}"
+            test_path = s.folder / "tests" / f"test_{module}.py"
+            test_path.write_text("import pytest\n", encoding="utf-8")  # the saved text: 1 line
+            unsaved = "import pytest\n\n\ndef test_existing():\n    assert True\n"  # what the editor shows: 5 lines
+            test_uri = s.client.open(test_path, unsaved, version=7)
+            uri = s.client.open(s.folder / f"{module}.py", f"def add_{n}(a, b):\n    return a + b\n")
+            actions = await s.list_actions(uri, 1)
+            [write] = [a for a in actions if a["title"].startswith("Write tests")]
+            s.fake.set_default(b.drip(DRIP_MS, f"```python\ndef test_add_{n}():\n    assert add_{n}(2, 3) == 5\n```"))
+            shown = len(s.client.shown())
+            pending = s.client.request_later("codeAction/resolve", write)
+            if typing:
+                await asyncio.sleep(TYPE_AT_S)
+                s.client.replace_all(test_uri, unsaved + "# typing\n", 8)
+            edit = (await pending)["result"].get("edit")
+            if typing:
+                stale += edit is not None
+                told += any(f"test_{module}.py changed while" in m for m in s.client.shown()[shown:])
+                continue
+            changes = [c for c in (edit or {}).get("documentChanges", []) if c.get("textDocument", {}).get("uri") == test_uri]
+            ranges = [e["range"] for c in changes for e in c["edits"]]
+            pinned = bool(changes) and all(c["textDocument"]["version"] == 7 for c in changes)
+            at_end = bool(ranges) and all(r["start"] == {"line": 5, "character": 0} for r in ranges)
+            misplaced += not (pinned and at_end)
+    s.fake.set_default(b.ok())
+    observed[name] = {"rounds": rounds, "stale": stale, "told": told, "misplaced": misplaced}
+    lost = stale + (rounds - told) + misplaced
+    outcome = (f"{stale}/{rounds} stale edits when typed in; unchanged: appended at the end of the editor's text and "
+               f"pinned to its version ({rounds - misplaced}/{rounds})")
+    return Row(AREA, name, 2 * rounds, outcome, lost)

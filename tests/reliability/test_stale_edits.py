@@ -39,3 +39,11 @@ async def test_clients_without_resolve_get_no_apply_edit_for_a_changed_document(
     assert observed["applyAction"]["stale"] == 0 and observed["applyAction"]["told"] == 2
     assert observed["applyAction"]["controls_ok"] == 2
     assert row.lost == 0
+
+
+async def test_an_open_test_file_is_appended_to_as_the_editor_has_it_and_never_when_it_changed():
+    observed: dict = {}
+    async with session() as s:
+        row = await sc.open_test_file(s, 1, observed)
+    assert observed["write tests: the test file is open with unsaved text"] == {"rounds": 1, "stale": 0, "told": 1, "misplaced": 0}
+    assert row.lost == 0

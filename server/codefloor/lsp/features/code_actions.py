@@ -4,8 +4,10 @@ clients without resolve support (the edit then goes out with workspace/applyEdit
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
+from urllib.parse import unquote
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -147,7 +149,9 @@ def _action(ls: CodefloorServer, offer: Offer, title: str, data: dict, params: t
     return action
 
 
-def _job(data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None]) -> Job:
+def _job(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
+    """The job for the action data. Other files it reads (the test file) come from the editor when
+    open there, since that is the text the edit will apply to; their versions go into `versions`."""
     kind = ActionKind(data["kind"])
     line = int(data.get("line", 0))
     if kind is ActionKind.GENERATE_BODY:
@@ -155,11 +159,17 @@ def _job(data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None]) -
     if kind is ActionKind.ADD_DOCSTRING:
         return generate.add_docstring(doc, line)
     if kind is ActionKind.WRITE_TESTS:
-        from pygls.uris import to_fs_path
+        from pygls.uris import from_fs_path, to_fs_path
 
         def read_file(path: str) -> str | None:
             if path not in read_cache:
-                read_cache[path] = _read(path)
+                uri = from_fs_path(path) or ""
+                opened = ls.open_document(uri)
+                if opened is not None:
+                    read_cache[path] = opened.source
+                    versions[_key(uri)] = opened.version
+                else:
+                    read_cache[path] = _read(path)
             return read_cache[path]
 
         root = to_fs_path(folder) if folder else None
@@ -220,8 +230,9 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     doc = to_doc(document)
     folder = ls.folders.folder_for(uri)
     read_cache: dict[str, str | None] = {}
+    versions: dict[str, int | None] = {_key(uri): doc.version}  # every open document the edit was computed from
     try:
-        job = _job(data, doc, folder, read_cache)
+        job = _job(ls, data, doc, folder, read_cache, versions)
         what = job.description
         decision_request = Request(TaskKind.ACTION, job.input_tokens, job.output_tokens)
         prefs = ls.folders.settings_for(uri).preferences()
@@ -246,14 +257,17 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     except NothingToApply as exc:
         ls.show(f"codefloor: {what}: {exc} (model {result.served_by.card.id})")
         return None
-    current = ls.open_document(uri)
-    if current is None or current.version != doc.version:
-        ls.show(
-            f"codefloor: {_name(uri)} changed while {result.served_by.card.id} worked; nothing was applied. "
-            "Run the action again.",
-            types.MessageType.Warning,
-        )
-        return None
+    for used_uri, version in versions.items():
+        current = ls.open_document(used_uri)
+        if current is None or current.version != version:
+            ls.show(
+                f"codefloor: {_name(used_uri)} changed while {result.served_by.card.id} worked; nothing was applied. "
+                "Run the action again.",
+                types.MessageType.Warning,
+            )
+            return None
+    # An edit to a document open in the editor is pinned to the version it was computed from.
+    file_edits = [dataclasses.replace(fe, versioned=True) if _key(fe.uri) in versions else fe for fe in file_edits]
     info = {
         "model": result.served_by.card.id,
         "provider": result.served_by.route.provider,
@@ -267,14 +281,21 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     for fe in file_edits:
         for edit in fe.edits:
             ls.regions.add(fe.uri, edit.start.line, edit.new_text, info)
-    return _workspace_edit(ls, file_edits, doc, read_cache, info)
+    return _workspace_edit(ls, file_edits, doc, read_cache, info, versions)
 
 
 def _name(uri: str) -> str:
     return uri.rsplit("/", 1)[-1]
 
 
-def _workspace_edit(ls: CodefloorServer, file_edits: list[FileEdit], doc: Doc, read_cache: dict, info: dict) -> types.WorkspaceEdit:
+def _key(uri: str) -> str:
+    """URIs compared the way the workspace stores them (a test file's URI is built from its path)."""
+    return unquote(uri)
+
+
+def _workspace_edit(
+    ls: CodefloorServer, file_edits: list[FileEdit], doc: Doc, read_cache: dict, info: dict, versions: dict[str, int | None]
+) -> types.WorkspaceEdit:
     from pygls.uris import to_fs_path
 
     def lines_for(uri: str) -> list[str]:
@@ -294,7 +315,7 @@ def _workspace_edit(ls: CodefloorServer, file_edits: list[FileEdit], doc: Doc, r
         file_edits,
         lines_for=lines_for,
         codec=ls.workspace.position_codec,
-        version_for=lambda uri: doc.version if uri == doc.uri else None,
+        version_for=lambda uri: versions.get(_key(uri)),
         document_changes=document_changes,
         annotation=annotation if document_changes else None,
     )
