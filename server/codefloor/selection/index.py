@@ -112,7 +112,7 @@ class FilteredIndex:
 
     def __init__(self, candidates: Sequence[Candidate], prices: Sequence[tuple[int, int]]):
         self.candidates = tuple(candidates)
-        self.labels = [wording.label(c) for c in self.candidates]  # reason text, precomputed
+        self._labels: dict[int, str] = {}
         n = len(self.candidates)
         self.neg_scores = [-c.score for c in self.candidates]
         self.items: list[Item] = [(pin, pout, pos) for pos, (pin, pout) in enumerate(prices)]
@@ -123,6 +123,13 @@ class FilteredIndex:
             new_model = k == 1 or self.candidates[k - 2].card.id != c.card.id
             self.model_counts[k] = self.model_counts[k - 1] + new_model
         self._buckets: dict[tuple[int, int], BucketIndex] = {}
+
+    def label(self, pos: int) -> str:
+        """The chosen candidate's part of the reason text, formatted once per candidate."""
+        text = self._labels.get(pos)
+        if text is None:
+            text = self._labels[pos] = wording.label(self.candidates[pos])
+        return text
 
     def prefix(self, floor: float) -> int:
         """How many candidates score >= floor."""

@@ -139,7 +139,7 @@ class Pool:
                 ranked, band_k, strongest_pos = self._balanced(index, k, floor, inp, out, keep, cap)
         if not ranked or index is None:
             raise diagnose(self, request, prefs, health, index, cap)
-        chosen, label = index.candidates[ranked[0]], index.labels[ranked[0]]
+        chosen, label = index.candidates[ranked[0]], index.label(ranked[0])
         cost = chosen.expected_cost_usd(request)
         eligible, eligible_models = index.count_under_cap(k, inp, out, cap)
         scoring = f"{wording.models(eligible_models)} scoring >= {wording.score(floor)}"
