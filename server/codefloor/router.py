@@ -10,7 +10,8 @@ replace it; this module makes the request happen and keeps the state the engine 
 - the daily budget: spend today (ledger) plus the expected cost of requests still in flight.
 
 Errors: a retryable ProviderError cools the route down and moves to the next fallback; AuthError
-marks the provider and moves on (another provider's key may work); ContextTooLong moves on without
+marks the provider and moves on (another provider's key may work); ModelNotFound (404: not
+pulled in Ollama, retired upstream) marks that route and moves on; ContextTooLong moves on without
 a cooldown (that route's real window is smaller than its card says); any other BadRequest stops
 with AllRoutesFailed, since every model would reject the same request.
 
@@ -41,6 +42,7 @@ from codefloor.providers.errors import (
     ContextTooLong,
     FimNotSupported,
     MalformedResponse,
+    ModelNotFound,
     ProviderError,
     StreamInterrupted,
     StreamRedactor,
@@ -95,7 +97,7 @@ class Router:
         hints = {name: hint for name, hint in provider_hints(config).items() if name not in available}
         self.pool = Pool.build(catalog.cards, available, provider_hints=hints)
         self._cooldowns: dict[str, _Cooldown] = {}
-        self._marked: dict[str, str] = {}  # route key -> why (auth failures)
+        self._marked: dict[str, str] = {}  # route key -> why (auth failures, model not served)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
         self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
@@ -239,6 +241,9 @@ class Router:
                     if isinstance(error, AuthError):
                         self._mark_provider(candidate.route.provider, error.message)
                         continue  # another provider's key may work
+                    if isinstance(error, ModelNotFound):
+                        self._marked[candidate.route.key] = error.message
+                        continue  # the route cannot serve this model; other routes or models may
                     if isinstance(error, ContextTooLong):
                         continue  # this route's real window is smaller than its card says; a fallback may fit
                     if not error.retryable:

@@ -42,7 +42,7 @@ def _body(**error) -> bytes:
      e.ContextTooLong),
     (413, b"", e.ContextTooLong),
     (400, _body(message="unknown parameter: foo"), e.BadRequest),
-    (404, _body(message="model not found"), e.BadRequest),
+    (404, _body(message="model not found"), e.ModelNotFound),
 ])
 def test_status_mapping(status, raw, expected):
     error = error_for_status("openai", status, raw)

@@ -203,6 +203,8 @@ def error_for_status(
         return e.ServerError(f"{provider} server error (HTTP {status}){said}", **kw)
     if _CONTEXT_TOO_LONG.search(detail) or status == 413:
         return e.ContextTooLong(f"{provider}: the prompt is longer than the model's context window{said}", **kw)
+    if status == 404:
+        return e.ModelNotFound(f"{provider} does not serve this model (HTTP 404){said}", **kw)
     return e.BadRequest(f"{provider} refused the request (HTTP {status}){said}", **kw)
 
 
@@ -220,7 +222,9 @@ def error_in_stream(provider: str, payload: Mapping[str, Any]) -> e.ProviderErro
         return e.RateLimited(f"{provider} rate limit reached: {detail}", provider=provider)
     if kind in ("authentication_error", "permission_error"):
         return e.AuthError(f"{provider} rejected the API key: {detail}{_key_hint(provider)}", provider=provider)
-    if kind in ("invalid_request_error", "not_found_error"):
+    if kind == "not_found_error":
+        return e.ModelNotFound(f"{provider} does not serve this model: {detail}", provider=provider)
+    if kind == "invalid_request_error":
         cls = e.ContextTooLong if _CONTEXT_TOO_LONG.search(detail) else e.BadRequest
         return cls(f"{provider} refused the request: {detail}", provider=provider)
     return e.ServerError(f"{provider} reported an error mid-stream: {detail}", provider=provider)

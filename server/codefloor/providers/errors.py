@@ -10,8 +10,10 @@
     ├── MalformedResponse             unparsable JSON/SSE, empty choices
     │   └── StreamInterrupted         the stream ended before its finish marker
     ├── AuthError                     401/403 -- not retryable: fix the key
-    ├── BadRequest                    400/404/422 -- not retryable
-    │   └── ContextTooLong            the prompt exceeds the model's window
+    ├── BadRequest                    400/422 -- not retryable: every model would refuse it
+    │   ├── ContextTooLong            the prompt exceeds this route's window (another may fit)
+    │   └── ModelNotFound             404: this route does not serve the model (not pulled in
+    │                                 Ollama, retired upstream); another route may
     └── FimNotSupported               the route has no native fill-in-the-middle endpoint
 
 Retryable errors send the router to the next fallback and put the route in cooldown.
@@ -83,6 +85,10 @@ class BadRequest(ProviderError):
 
 class ContextTooLong(BadRequest):
     pass
+
+
+class ModelNotFound(BadRequest):
+    """The route's provider does not serve this model; a property of the route, not the request."""
 
 
 class FimNotSupported(ProviderError):

@@ -10,7 +10,15 @@ import pytest
 
 from codefloor.config import BudgetConfig, RoutingConfig, UserConfig
 from codefloor.ledger import Ledger
-from codefloor.providers.errors import AuthError, BadRequest, ContextTooLong, RateLimited, ServerError, StreamInterrupted
+from codefloor.providers.errors import (
+    AuthError,
+    BadRequest,
+    ContextTooLong,
+    ModelNotFound,
+    RateLimited,
+    ServerError,
+    StreamInterrupted,
+)
 from codefloor.providers.fim import HOLE
 from codefloor.providers.types import ChatRequest, FimRequest, Message, Usage
 from codefloor.results import AllRoutesFailed, BudgetExceeded
@@ -280,3 +288,13 @@ async def test_context_too_long_on_one_route_tries_the_next_without_cooling_it(s
     result = await router.run(CHAT, REQUEST, FLOOR_50)
     assert result.served_by.card.id == "dear"
     assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "cheap"
+
+
+async def test_a_model_the_route_does_not_serve_marks_that_route_and_a_fallback_answers(setup):
+    router, providers, clock, _ = setup()
+    providers.get("openai").steps = [Step(error=ModelNotFound("model 'cheap' not found, try pulling it first",
+                                                                provider="openai"), text="")]
+    result = await router.run(CHAT, REQUEST, FLOOR_50)
+    assert result.served_by.card.id == "dear"
+    clock.now += 10_000  # not a cooldown: the route stays out until the router is rebuilt
+    assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"
