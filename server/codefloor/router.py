@@ -24,6 +24,7 @@ attempt is recorded as "cancelled" and the upstream stream is closed before Canc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -32,9 +33,9 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 
-from codefloor.availability import available_providers
+from codefloor.availability import build_pool, probe, reachable_cards
 from codefloor.catalog.load import Catalog, load_catalog
-from codefloor.config import PROVIDERS, RoutingConfig, UserConfig, load_user_config
+from codefloor.config import RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
 from codefloor.providers.errors import (
@@ -50,7 +51,7 @@ from codefloor.providers.errors import (
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
 from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
-from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
+from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Preferences, Request
 from codefloor.selection.eligibility import is_free
 
 # Default cooldown after a retryable failure without Retry-After: 10 s, doubling per consecutive
@@ -94,8 +95,7 @@ class Router:
         self._providers = providers if providers is not None else ProviderSet(config, self._env)
         self._ledger = ledger if ledger is not None else Ledger.open_default(self._env)
         self._clock = clock
-        hints = {name: hint for name, hint in provider_hints(config).items() if name not in available}
-        self.pool = Pool.build(catalog.cards, available, provider_hints=hints)
+        self.pool = build_pool(catalog.cards, config, available)
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures, model not served)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
@@ -115,8 +115,9 @@ class Router:
         env = dict(os.environ if env is None else env)
         config = load_user_config(env)
         catalog = load_catalog(config)
-        available = available_providers(config, env, probe_ollama=probe_ollama, all_providers=all_providers)
-        return cls(catalog, config, available, env=env, ledger=ledger)
+        reach = probe(config, env, probe_ollama=probe_ollama, all_providers=all_providers)
+        catalog = dataclasses.replace(catalog, cards=reachable_cards(catalog.cards, reach))
+        return cls(catalog, config, reach.providers, env=env, ledger=ledger)
 
     # -- health -----------------------------------------------------------------------------
 
@@ -330,16 +331,6 @@ class Router:
     async def aclose(self) -> None:
         await self._providers.aclose()
         self._ledger.close()
-
-
-def provider_hints(config: UserConfig) -> dict[str, str]:
-    """How to enable each provider, for the pool's "no eligible model" messages."""
-    hints = {name: f"set {spec.key_env}" for name, spec in PROVIDERS.items() if spec.key_env}
-    hints["ollama"] = "start Ollama (or set OLLAMA_HOST)"
-    hints["embedded"] = (
-        "pip install 'codefloor[local]'" if config.embedded.enabled else "set [embedded] enabled = true in the user config"
-    )
-    return hints
 
 
 def _decided(result: Decision | NoEligibleModel) -> Decision:

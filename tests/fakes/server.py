@@ -63,6 +63,7 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     closing: threading.Event = field(default_factory=threading.Event)
     active: int = 0
+    pulled: tuple[str, ...] = ()  # what an ollama fake's /api/tags lists
 
     def next_behaviour(self) -> Behaviour:
         with self.lock:
@@ -118,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fmt is None:
                 self._send_json(404, {"error": {"message": f"fake {state.wire} server has no {method} {url.path}"}})
             elif isinstance(fmt, dict):
-                self._send_json(200, fmt)
+                self._send_json(200, {"models": [{"name": tag} for tag in state.pulled]} if url.path == "/api/tags" else fmt)
             else:
                 self._answer(fmt, url.path, body if isinstance(body, dict) else {}, behaviour)
             record.completed = True
@@ -326,6 +327,10 @@ class FakeServer:
         """Queue behaviours for the next requests, in order; after them the default applies."""
         with self._state.lock:
             self._state.queue.extend(behaviours)
+
+    def pull(self, *tags: str) -> None:
+        """An ollama fake lists these tags as pulled models (GET /api/tags)."""
+        self._state.pulled = tags
 
     def set_default(self, behaviour: Behaviour) -> None:
         with self._state.lock:

@@ -23,16 +23,15 @@ class Setup:
 
 def load_setup(all_providers: bool) -> Setup:
     """Raises ConfigError / CatalogError with a message that names the file and field."""
-    from codefloor.availability import available_providers
+    from codefloor.availability import build_pool, probe, reachable_cards
     from codefloor.catalog.load import load_catalog
     from codefloor.config import load_user_config
-    from codefloor.router import provider_hints
     from codefloor.settings import parse_folder_settings
 
     config = load_user_config()
     catalog = load_catalog(config)
-    available = available_providers(config, all_providers=all_providers)
-    hints = {name: hint for name, hint in provider_hints(config).items() if name not in available}
+    reach = probe(config, all_providers=all_providers)
+    cards = reachable_cards(catalog.cards, reach)
     defaults, problems = parse_folder_settings(config.defaults or None)
-    pool = Pool.build(catalog.cards, available, provider_hints=hints)
-    return Setup(config, pool, catalog.cards, defaults, tuple(f"{p} (user config [defaults])" for p in problems))
+    pool = build_pool(cards, config, reach.providers)
+    return Setup(config, pool, cards, defaults, tuple(f"{p} (user config [defaults])" for p in problems))
