@@ -110,7 +110,7 @@ async def bad_settings(s: Session, observed: dict) -> Row:
     observed["settings"] = {"tried": len(BAD_SETTINGS), "applied": applied, "silent": silent, "null_floor": null_floor,
                             "good": good, "alive": s.client.alive}
     lost = len(applied) + len(silent) + (0 if s.client.alive else 1)
-    outcome = (f"each reported naming the key; previous value kept ({len(applied)} applied, {len(silent)} silent); "
+    outcome = (f"{len(BAD_SETTINGS) - len(silent)} reported naming the key, {len(applied)} applied anyway; "
                f"null section -> defaults (floor {null_floor:g})")
     return Row("bad settings", "wrong type, NaN/inf, negative, >100, bool/string for numbers, unknown keys, null section",
                len(BAD_SETTINGS) + 1, outcome, lost)
@@ -236,7 +236,8 @@ async def unknown_uris(s: Session, observed: dict) -> Row:
     observed["unknown_uris"] = {"tried": tried, "internal": internal, "non_empty": non_empty, "edits": edits,
                                 "told": len(told), "disk_unchanged": on_disk.read_text(encoding="utf-8") == STUB}
     lost = internal + non_empty + edits + (0 if client.alive else 1)
-    outcome = f"empty results; {len(told)} 'not open in the editor' messages for edit requests; 0 files read from disk or edited"
+    outcome = (f"{internal} internal errors, {non_empty} non-empty answers, {edits} edits sent; "
+               f"{len(told)} 'not open in the editor' messages for edit requests")
     return Row(AREA, "unknown, closed, never-opened and non-file URIs", tried, outcome, lost)
 
 
@@ -261,7 +262,9 @@ async def broken_document_sync(s: Session, observed: dict) -> Row:
     observed["sync"] = {"crash_popups": crash_popups, "warned": warned, "out_of_sync_edit": out_of_sync is not None,
                         "listed_out_of_sync": bool(listed_out_of_sync), "reopened": reopened}
     lost = len(crash_popups) + (out_of_sync is not None) + bool(listed_out_of_sync) + (not warned) + (not reopened)
-    outcome = "no 'Error in server' popup; an undecodable change stops edits to that file (user told) until it is reopened"
+    outcome = (f"{len(crash_popups)} 'Error in server' popups; after an undecodable change: "
+               f"{'no edit' if out_of_sync is None else 'an edit'} from the stale text, user {'told' if warned else 'not told'}, "
+               f"{'served again' if reopened else 'not served'} once reopened")
     return Row(AREA, "didChange for an unopened document / undecodable didChange", 5, outcome, lost)
 
 
@@ -321,7 +324,7 @@ async def positions_past_the_end(s: Session, observed: dict) -> Row:
     observed["past_end"] = {"tried": tried, "internal": internal, "out_of_bounds": out_of_bounds,
                             "edits": len(client.applied_edits) - edits_before}
     lost = internal + out_of_bounds + (0 if client.alive else 1)
-    outcome = f"clamped to the document: {len(client.applied_edits) - edits_before} edits, all inside it; reversed ranges ordered"
+    outcome = f"{internal} internal errors; {len(client.applied_edits) - edits_before} edits, {out_of_bounds} outside the document or backwards"
     return Row(AREA, "positions past the end of a line/document, reversed ranges, 2^31-1", tried, outcome, lost)
 
 
@@ -394,7 +397,8 @@ async def unicode_around_the_cursor(s: Session, observed: dict, encoding: str = 
     negotiated = client.init_result.get("capabilities", {}).get("positionEncoding", "utf-16")
     observed[f"unicode {encoding}"] = {"negotiated": negotiated, "tried": tried, "split": split, "internal": internal, "corrupted": corrupted, "edits": edits}
     lost = split + internal + corrupted + (0 if client.alive else 1) + (negotiated != encoding)
-    outcome = f"all {width + 2} {encoding.upper()} columns of an emoji/combining/ZWJ line: {edits} edits, none inside a code point"
+    outcome = (f"all {width + 2} {encoding.upper()} columns of an emoji/combining/ZWJ line: {internal} internal errors, "
+               f"{edits} edits, {split} ranges inside a code point")
     return Row(AREA, f"surrogate pairs and combining characters around the cursor ({encoding} positions)", tried, outcome, lost)
 
 
@@ -463,5 +467,5 @@ async def settings_flood(s: Session, observed: dict) -> Row:
     floor = (await _fingerprint(s, uri))[0][0]
     observed["flood"] = {"popups": popups, "logged": logged, "floor": floor, "alive": s.client.alive}
     lost = (popups > 6) + (floor != 65) + (logged < 300) + (0 if s.client.alive else 1)
-    outcome = f"{popups} popups (then 'N more'), {logged} problems in the log, valid floor 65 applied"
+    outcome = f"{popups} popups, {logged} problems in the log, floor {floor:g} (65 sent alongside)"
     return Row("bad settings", "300 unknown keys + a value nested 500 deep in one update", 302, outcome, lost)

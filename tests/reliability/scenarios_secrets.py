@@ -201,6 +201,7 @@ async def hostile_workspace(observed: dict) -> Row:
                            "errors": errors, "popups": popups, "unreported": unreported, "echoed": echoed, "pwned": pwned, "user_key_used": user_key_used,
                            "attacker_in_output": "sk-attacker" in everything}
     lost = attacker_calls + len(unreported) + len(echoed) + int(pwned) + (0 if user_key_used else 1) + (0 if popups else 1)
-    outcome = (f"{len(expected)} endpoint/key/env/command settings: {len(expected) - len(unreported)} reported as errors, values hidden ({len(popups)} popups, all in the log), "
-               f"{attacker_calls} calls to the attacker, request served by the user's endpoint and key")
+    outcome = (f"{len(expected) - len(unreported)}/{len(expected)} reported as errors ({len(popups)} popups, all in the log), "
+               f"{len(echoed)} values echoed, {attacker_calls} calls to the attacker, "
+               f"served {'with' if user_key_used else 'WITHOUT'} the user's endpoint and key")
     return Row(AREA, "hostile workspace settings + initializationOptions (base URL, key, key env var, server command)", len(expected), outcome, lost)

@@ -135,7 +135,7 @@ async def case(s: Session, name: str, run: Callable[..., Awaitable[object | None
     quiet = run is completion  # completions are not popups (they would repeat on every keystroke)
     observed[name] = {"rounds": rounds, "stale": stale, "told": told, "controls_ok": controls_ok, "versions": versions, "alive": s.client.alive}
     lost = stale + (0 if quiet else rounds - told) + (rounds - controls_ok) + (0 if s.client.alive else 1)
-    what = "dropped silently (completion)" if quiet else "user told 'changed while <model> worked; nothing was applied'"
+    what = "no popup (completion)" if quiet else f"user told {told}/{rounds}"
     outcome = f"{stale}/{rounds} stale edits applied; {what}; {controls_ok}/{rounds} unchanged controls got their edit"
     return Row(AREA, name, 2 * rounds, outcome, lost)
 
@@ -155,7 +155,7 @@ async def listed_then_edited(s: Session, rounds: int, observed: dict) -> Row:
         told += any("changed since the action was listed" in m for m in s.client.shown()[shown:])
     observed[name] = {"rounds": rounds, "stale": stale, "told": told}
     lost = stale + (rounds - told)
-    return Row(AREA, name, rounds, f"{stale}/{rounds} stale edits; user told to list the actions again", lost)
+    return Row(AREA, name, rounds, f"{stale}/{rounds} stale edits; user told to list the actions again {told}/{rounds}", lost)
 
 
 async def open_test_file(s: Session, rounds: int, observed: dict) -> Row:
@@ -194,6 +194,6 @@ async def open_test_file(s: Session, rounds: int, observed: dict) -> Row:
     s.fake.set_default(b.ok())
     observed[name] = {"rounds": rounds, "stale": stale, "told": told, "misplaced": misplaced}
     lost = stale + (rounds - told) + misplaced
-    outcome = (f"{stale}/{rounds} stale edits when typed in; unchanged: appended at the end of the editor's text and "
-               f"pinned to its version ({rounds - misplaced}/{rounds})")
+    outcome = (f"{stale}/{rounds} stale edits when typed in (user told {told}/{rounds}); unchanged: "
+               f"{rounds - misplaced}/{rounds} appended at the end of the editor's text, pinned to its version")
     return Row(AREA, name, 2 * rounds, outcome, lost)
