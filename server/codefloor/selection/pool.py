@@ -121,7 +121,11 @@ class Pool:
     # -- the decision -------------------------------------------------------------------------
 
     def decide(self, request: Request, prefs: Preferences, health: Health = _NO_HEALTH) -> Decision:
-        """The chosen candidate, fallbacks and reason; raises NoEligibleModel with an actionable message."""
+        """The chosen candidate, fallbacks and reason; raises NoEligibleModel with an actionable message.
+
+        considered_count and eligible_count count candidates, i.e. (model, route) pairs; the reason
+        text counts distinct models ("cheapest of 12 models scoring >= 60: ...").
+        """
         floor = prefs.min_coding_score
         _validate(request, prefs)
         inp, out = request.input_tokens, request.output_tokens
