@@ -288,6 +288,10 @@ class Router:
                 except FimNotSupported:
                     pass  # catalog said FIM, the adapter disagrees: ask for the middle by chat instead
             return await _consume(stream_fim_via_chat(provider, model, generation), on_text)
+        if candidate.card.reasoning_effort and generation.reasoning_effort is None:
+            # Run the model at the setting its score was measured at (ROUTING.md: the score is the
+            # score of the setting the adapter uses).
+            generation = dataclasses.replace(generation, reasoning_effort=candidate.card.reasoning_effort)
         outcome = await _consume(provider.stream_chat(model, generation), on_text)
         if not outcome.text.strip():
             # A finished chat answer with no text (an Anthropic message without content blocks) is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -191,3 +192,18 @@ async def test_reasoning_models_get_only_the_fields_they_accept(fake_provider, p
     sent = fake.last.body
     assert absent.isdisjoint(sent) and sent[tokens_field] == 99
     assert ({"temperature", "stop"} - absent) <= set(sent)  # kept where the model accepts them
+
+
+@pytest.mark.parametrize("provider, model, expected", [
+    ("openai", "o4-mini", {"reasoning_effort": "high"}),
+    ("openrouter", "openai/o4-mini", {"reasoning": {"effort": "high"}}),
+    ("openai", "gpt-4.1", {}),  # not a reasoning model: the field would be a 400
+    ("xai", "grok-4", {}),  # xAI's grok-4 takes no effort
+])
+async def test_reasoning_effort_is_sent_where_the_api_takes_it(fake_provider, provider, model, expected):
+    fake = fake_provider("openai")
+    adapter = OpenAICompatProvider(endpoint(provider, fake.url + "/v1"))
+    await collect(adapter.stream_chat(model, dataclasses.replace(CHAT, reasoning_effort="high")))
+    await adapter.aclose()
+    sent = fake.last.body
+    assert {k: sent[k] for k in ("reasoning_effort", "reasoning") if k in sent} == expected

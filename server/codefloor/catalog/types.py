@@ -66,5 +66,11 @@ class ModelCard(BaseModel):
     deprecation_date: str | None = None
     open_weights: bool = False
 
+    @property
+    def reasoning_effort(self) -> str | None:
+        """The reasoning effort the score was measured at ("reasoning_effort=high" -> "high")."""
+        setting = self.score_setting or ""
+        return setting.partition("=")[2] or None if setting.startswith("reasoning_effort=") else None
+
     def route_for(self, provider: str) -> Route | None:
         return next((r for r in self.routes if r.provider == provider), None)

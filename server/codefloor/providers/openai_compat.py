@@ -37,6 +37,8 @@ class Dialect:
     reasoning_prefixes: tuple[str, ...] = ()
     reasoning_drops: frozenset[str] = frozenset()
     reasoning_max_tokens_field: str = "max_tokens"
+    # How the API takes a reasoning effort: OpenAI's top-level field, OpenRouter's object, or not at all.
+    effort_style: Literal["reasoning_effort", "reasoning_object"] | None = None
 
     def is_reasoning(self, model: str) -> bool:
         return model.startswith(self.reasoning_prefixes) and not model.startswith("gpt-5-chat")
@@ -49,6 +51,7 @@ DIALECTS: dict[str, Dialect] = {
         reasoning_prefixes=("o1", "o3", "o4", "gpt-5"),
         reasoning_drops=frozenset({"temperature", "stop"}),
         reasoning_max_tokens_field="max_completion_tokens",
+        effort_style="reasoning_effort",
     ),
     # grok reasoning models reject stop sequences.
     "xai": Dialect(reasoning_prefixes=("grok-4", "grok-3-mini", "grok-code"), reasoning_drops=frozenset({"stop"})),
@@ -59,6 +62,7 @@ DIALECTS: dict[str, Dialect] = {
     "openrouter": Dialect(
         extra_headers={"HTTP-Referer": ATTRIBUTION_URL, "X-Title": ATTRIBUTION_TITLE},
         extra_body={"usage": {"include": True}},
+        effort_style="reasoning_object",
     ),
     # Ollama's base URL is the server root; its OpenAI API lives under /v1.
     "ollama": Dialect(chat_path="/v1/chat/completions", fim="ollama"),
@@ -100,6 +104,10 @@ class OpenAICompatProvider(_http.HttpProvider):
             for name in self.dialect.reasoning_drops:
                 body.pop(name, None)
             body[self.dialect.reasoning_max_tokens_field] = body.pop("max_tokens")
+        if request.reasoning_effort and self.dialect.effort_style == "reasoning_object":
+            body["reasoning"] = {"effort": request.reasoning_effort}
+        elif request.reasoning_effort and self.dialect.effort_style and self.dialect.is_reasoning(model):
+            body["reasoning_effort"] = request.reasoning_effort
         url = self.endpoint.base_url + self.dialect.chat_path
         async for chunk in self._stream_sse(url, body):
             yield chunk

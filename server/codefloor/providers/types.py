@@ -19,6 +19,9 @@ class ChatRequest:
     max_tokens: int = 1024
     temperature: float = 0.2
     stop: tuple[str, ...] = ()
+    # "low" | "medium" | "high": the reasoning setting the model's coding score was measured at.
+    # Adapters whose API takes it send it; None = the provider's default.
+    reasoning_effort: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

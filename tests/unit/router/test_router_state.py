@@ -298,3 +298,13 @@ async def test_a_model_the_route_does_not_serve_marks_that_route_and_a_fallback_
     assert result.served_by.card.id == "dear"
     clock.now += 10_000  # not a cooldown: the route stays out until the router is rebuilt
     assert router.decide(REQUEST, FLOOR_50).chosen.card.id == "dear"
+
+
+async def test_a_model_runs_at_the_reasoning_effort_its_score_was_measured_at(setup):
+    high = card("cheap", 60, "openai", 1.0, 2.0).model_copy(update={"score_setting": "reasoning_effort=high"})
+    router, providers, _, _ = setup(cards=(high, *CARDS[1:]))
+    await router.run(CHAT, REQUEST, FLOOR_50)
+    [(kind, model, sent)] = providers.get("openai").calls
+    assert (kind, model, sent.reasoning_effort) == ("chat", "cheap-wire", "high")
+    await router.run(CHAT, REQUEST, Preferences(min_coding_score=70))  # "dear": no setting recorded
+    assert providers.get("anthropic").calls[-1][2].reasoning_effort is None
