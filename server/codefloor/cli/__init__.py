@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from codefloor import __version__
+from codefloor.cli.common import one_line_errors
 
 # name -> module under codefloor.cli. Add a subcommand by adding its module here.
 SUBCOMMANDS: tuple[str, ...] = ("catalog", "models", "route", "ask", "usage", "serve")
@@ -25,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"codefloor.cli.{name}").register(sub)
+    for command_parser in (parser, *sub.choices.values()):
+        one_line_errors(command_parser)
     return parser
 
 

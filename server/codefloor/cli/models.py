@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from codefloor.cli.common import fail, one_line_errors
+from codefloor.cli.common import fail
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON list of models")
     parser.add_argument("--all-providers", action="store_true",
                         help="treat every provider as configured (explore the whole catalog)")
-    one_line_errors(parser)
     parser.set_defaults(func=run)
 
 

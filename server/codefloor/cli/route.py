@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import replace
 
-from codefloor.cli.common import fail, one_line_errors, score_arg, token_count_arg
+from codefloor.cli.common import fail, score_arg, token_count_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +32,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--all-providers", action="store_true",
                         help="treat every provider as configured (explore the whole catalog)")
     parser.add_argument("--json", action="store_true", help="print the decision as one JSON object")
-    one_line_errors(parser)
     parser.set_defaults(func=run)
 
 
