@@ -32,6 +32,7 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
             await positions_past_the_end(s, observed),
             await unicode_around_the_cursor(s, observed),
             await five_megabyte_document(s, observed),
+            await diagnostics_flood(s, observed),
         ]
         rows.append(key_row(s, "bad LSP input"))
     async with session(capabilities=UTF8_CLIENT) as s:
@@ -400,6 +401,25 @@ async def unicode_around_the_cursor(s: Session, observed: dict, encoding: str = 
     outcome = (f"all {width + 2} {encoding.upper()} columns of an emoji/combining/ZWJ line: {internal} internal errors, "
                f"{edits} edits, {split} ranges inside a code point")
     return Row(AREA, f"surrogate pairs and combining characters around the cursor ({encoding} positions)", tried, outcome, lost)
+
+
+# -- a flood of diagnostics ------------------------------------------------------------------------------
+async def diagnostics_flood(s: Session, observed: dict) -> Row:
+    """10,000 diagnostics in one codeAction request (a linter gone wild): a bounded answer, fast."""
+    uri = s.client.open(s.folder / "lint.py", STUB)
+    diagnostics = [{"range": {"start": {"line": i % 6, "character": 0}, "end": {"line": i % 6, "character": 1}},
+                    "message": f"problem {i}", "source": "lint"} for i in range(10_000)]
+    params = {"textDocument": {"uri": uri}, "range": {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 4}},
+              "context": {"diagnostics": diagnostics}}
+    started = time.perf_counter()
+    response = await s.client.request("textDocument/codeAction", params)
+    ms = (time.perf_counter() - started) * 1000
+    actions = response.get("result") or []
+    fixes = [a for a in actions if a["title"].startswith("Fix: ")]
+    observed["diagnostics"] = {"ms": ms, "fixes": len(fixes), "actions": len(actions), "error": response.get("error")}
+    lost = ("error" in response) + (not 0 < len(fixes) <= 20) + (0 if s.client.alive else 1)
+    outcome = f"answered in {ms:.0f} ms with {len(fixes)} fixes (the first 20) + {len(actions) - len(fixes)} other actions"
+    return Row(AREA, "10,000 diagnostics in one codeAction request", 1, outcome, lost)
 
 
 # -- a 5 MB document --------------------------------------------------------------------------------------

@@ -85,6 +85,15 @@ async def test_a_five_megabyte_document_is_served_quickly():
     assert row.lost == 0
 
 
+async def test_ten_thousand_diagnostics_get_a_bounded_answer():
+    observed: dict = {}
+    async with session() as s:
+        row = await sc.diagnostics_flood(s, observed)
+    seen = observed["diagnostics"]
+    assert seen["error"] is None and seen["fixes"] == 20 and seen["actions"] == 21  # + generate body
+    assert row.lost == 0
+
+
 async def test_bad_settings_are_reported_by_key_and_never_applied():
     observed: dict = {}
     async with session() as s:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 APPLY_COMMAND = "codefloor.applyAction"
+MAX_FIXES = 20
 KIND_REWRITE = types.CodeActionKind.RefactorRewrite + ".codefloor"
 KIND_FIX = types.CodeActionKind.QuickFix + ".codefloor"
 
@@ -83,7 +84,9 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
     codec = ls.workspace.position_codec
     lines = lines_of(document.source)
     start, end = to_pos(lines, params.range.start, codec), to_pos(lines, params.range.end, codec)
-    problems = [to_problem(lines, d, codec) for d in params.context.diagnostics]
+    # One fix per diagnostic, for the first MAX_FIXES: a client sending thousands (a linter gone
+    # wild) would otherwise hold the event loop for a second and get megabytes of actions back.
+    problems = [to_problem(lines, d, codec) for d in params.context.diagnostics[:MAX_FIXES]]
     doc = to_doc(document)
     offers = list_offers(doc.text, language_id=doc.language_id, path=doc.path, start=start, end=end, problems=problems)
     offers = [o for o in offers if _wanted(o, params.context.only)]
@@ -93,14 +96,19 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
     input_tokens = estimate_tokens(min(len(doc.text), CONTEXT_CHARS) + 600)
     can_disable = bool(ls.client_supports("text_document", "code_action", "disabled_support"))
     actions = []
+    decisions: dict[ActionKind, Any] = {}  # offers of one kind make the same request: decide once
     for offer in offers:
-        request = Request(TaskKind.ACTION, input_tokens, EXPECTED_OUTPUT_TOKENS[offer.kind])
-        try:
-            decision = router.decide(request, prefs)
-        except (NoEligibleModel, RoutingError) as exc:
+        if offer.kind not in decisions:
+            request = Request(TaskKind.ACTION, input_tokens, EXPECTED_OUTPUT_TOKENS[offer.kind])
+            try:
+                decisions[offer.kind] = router.decide(request, prefs)
+            except (NoEligibleModel, RoutingError) as exc:
+                decisions[offer.kind] = exc
+        decision = decisions[offer.kind]
+        if isinstance(decision, Exception):
             if can_disable:
                 action = types.CodeAction(title=f"{offer.label} · no eligible model", kind=_kind(offer))
-                action.disabled = types.CodeActionDisabled(reason=str(exc))
+                action.disabled = types.CodeActionDisabled(reason=str(decision))
                 actions.append(action)
             continue
         title = f"{offer.label} · {model_label(decision.chosen, decision.floor)}"
