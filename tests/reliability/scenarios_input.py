@@ -8,6 +8,7 @@ Each case counts what it tried and what was lost: a request left unanswered, an 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import random
 import time
@@ -35,6 +36,7 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
             await diagnostics_flood(s, observed),
         ]
         rows.append(key_row(s, "bad LSP input"))
+    rows.append(await lifecycle(observed))
     async with session(capabilities=UTF8_CLIENT) as s:
         rows.append(await unicode_around_the_cursor(s, observed, "utf-8"))
     async with session() as s:
@@ -240,6 +242,43 @@ async def unknown_uris(s: Session, observed: dict) -> Row:
     outcome = (f"{internal} internal errors, {non_empty} non-empty answers, {edits} edits sent; "
                f"{len(told)} 'not open in the editor' messages for edit requests")
     return Row(AREA, "unknown, closed, never-opened and non-file URIs", tried, outcome, lost)
+
+
+# -- lifecycle -----------------------------------------------------------------------------------------
+async def lifecycle(observed: dict) -> Row:
+    """Requests before initialize, a second initialize, a request after shutdown: each answered
+    (never left hanging); `exit` after `shutdown` ends the process with status 0."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.fakes.server import FakeServer
+    from tests.lsp import harness
+    from tests.reliability.rawlsp import RawClient, _closed_port
+
+    hover = {"textDocument": {"uri": "file:///nowhere.py"}, "position": {"line": 0, "character": 0}}
+    answers: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp, FakeServer("openai") as fake:
+        client = await RawClient(harness.server_env(Path(tmp), fake, _closed_port())).start()
+        try:
+            answers["hover before initialize"] = await client.request("textDocument/hover", hover, timeout=10)
+            answers["initialize"] = await client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}}, timeout=10)
+            client.notify("initialized", {})
+            answers["initialize again"] = await client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}}, timeout=10)
+            answers["shutdown"] = await client.request("shutdown", None, timeout=10)
+            answers["hover after shutdown"] = await client.request("textDocument/hover", hover, timeout=10)
+            client.notify("exit", None)
+            status = await asyncio.wait_for(client._proc.wait(), 10)  # type: ignore[union-attr]
+        except (TimeoutError, asyncio.TimeoutError) as exc:
+            answers["timeout"] = repr(exc)
+            status = None
+        finally:
+            await client.stop()
+    after = answers.get("hover after shutdown", {})
+    observed["lifecycle"] = {"answered": sorted(answers), "after_shutdown": after, "exit_status": status}
+    lost = ("timeout" in answers) + (status != 0) + ("error" not in after)
+    outcome = (f"{len(answers) - ('timeout' in answers)}/5 answered; after shutdown: "
+               f"{after.get('error', {}).get('message', 'no error')}; exit status {status}")
+    return Row(AREA, "lifecycle: before initialize, initialize twice, after shutdown, exit", 6, outcome, lost)
 
 
 # -- document sync -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ async def test_malformed_params_are_answered_and_the_server_keeps_serving():
     assert seen["invalid_params"] > 0 and seen["answered"] > 0  # the mutations hit both kinds
     assert seen["alive"] and seen["serves_after"]
     assert bad["error"]["code"] == -32602 and "params.range.start.line" in bad["error"]["message"]
+    assert "contentChanges" in "".join(m for m in s.client.shown() if "didChange" in m)  # LSP's names, not Python's
     assert row.lost == 0 and row.tried >= 24
 
 
@@ -82,6 +83,15 @@ async def test_a_five_megabyte_document_is_served_quickly():
     assert big["edit_ok"] and big["completion_answered"]
     assert big["action_prompt_chars"] < 40_000 and big["completion_prompt_chars"] < 20_000  # context is cut, not 5 MB
     assert big["listed_ms"] < 3000  # was ~5 s when every listing parsed the whole file
+    assert row.lost == 0
+
+
+async def test_lifecycle_requests_are_all_answered():
+    observed: dict = {}
+    row = await sc.lifecycle(observed)
+    seen = observed["lifecycle"]
+    assert "timeout" not in seen["answered"] and len(seen["answered"]) == 5
+    assert seen["after_shutdown"]["error"]["code"] == -32600 and seen["exit_status"] == 0
     assert row.lost == 0
 
 

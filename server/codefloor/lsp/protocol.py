@@ -9,17 +9,19 @@
   ever computed from the wrong text.
 - A didChange for a document that is not open is ignored with a log line (pygls raised KeyError
   and showed it to the user).
+- A request after `shutdown` gets InvalidRequest (pygls left it unanswered).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import unquote
 
 from cattrs import transform_error
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
@@ -66,6 +68,12 @@ class CodefloorProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
             return
+        msg_id, method = getattr(message, "id", None), getattr(message, "method", None)
+        if self._shutdown and msg_id is not None and method not in (None, types.EXIT):
+            # pygls drops requests after `shutdown` without an answer; LSP says: InvalidRequest.
+            error = types.ResponseError(code=JsonRpcInvalidRequest.CODE, message=f"codefloor: {method} after shutdown")
+            self._send_response(msg_id, error=error)
+            return
         super().handle_message(message)
 
 
@@ -84,4 +92,7 @@ def _detail(cause: BaseException | None) -> str:
     except Exception:  # not a cattrs validation error
         lines = [str(cause)]
     text = "; ".join(line.replace(" @ .", " at ") for line in lines[:3])
-    return text[:300]
+    return _CAMEL.sub(lambda m: m.group(1).upper(), text)[:300]  # LSP's field names: contentChanges, not content_changes
+
+
+_CAMEL = re.compile(r"(?<=[a-z])_([a-z])")
