@@ -272,7 +272,8 @@ async def session(
         try:
             await client.start()
             await client.initialize([folder], init_options, capabilities)
-            await client.wait_for(lambda: any(m.get("method") == "workspace/configuration" for m in client.messages), 10)
+            if (capabilities or CAPABILITIES)["workspace"].get("configuration"):  # settings pulled: ready
+                await client.wait_for(lambda: any(m.get("method") == "workspace/configuration" for m in client.messages), 10)
             yield Session(client, fake, folder, tmp)
         finally:
             await client.stop()

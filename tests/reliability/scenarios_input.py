@@ -37,6 +37,7 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
         ]
         rows.append(key_row(s, "bad LSP input"))
     rows.append(await lifecycle(observed))
+    rows.append(await pushed_and_initial_settings(observed))
     async with session(capabilities=UTF8_CLIENT) as s:
         rows.append(await unicode_around_the_cursor(s, observed, "utf-8"))
     async with session() as s:
@@ -528,3 +529,28 @@ async def settings_flood(s: Session, observed: dict) -> Row:
     lost = (popups > 6) + (floor != 65) + (logged < 300) + (0 if s.client.alive else 1)
     outcome = f"{popups} popups, {logged} problems in the log, floor {floor:g} (65 sent alongside)"
     return Row("bad settings", "300 unknown keys + a value nested 500 deep in one update", 302, outcome, lost)
+
+
+NO_PULL = {**CAPABILITIES, "workspace": {k: v for k, v in CAPABILITIES["workspace"].items() if k != "configuration"}}
+
+
+async def pushed_and_initial_settings(observed: dict) -> Row:
+    """The other two ways settings arrive, for clients without workspace/configuration:
+    initializationOptions and a pushed didChangeConfiguration. Same rules: reported, not applied."""
+    init = {"codefloor": {"minCodingScore": 70, "policy": "fastest", "completion": {"debounceMs": "0"}}}
+    async with session(init_options=init, capabilities=NO_PULL) as s:
+        uri = s.client.open(s.folder / "push.py", STUB)
+        await s.client.wait_for(lambda: len(s.client.shown()) >= 2, 5)
+        initial = (await _fingerprint(s, uri))[0][:2]
+        init_reported = [m for m in s.client.shown() if "(initializationOptions)" in m]
+        shown = len(s.client.shown())
+        s.client.notify("workspace/didChangeConfiguration", {"settings": {"codefloor": {"minCodingScore": True, "localOnly": "yes"}}})
+        await s.client.wait_for(lambda: len(s.client.shown()) >= shown + 2, 5)
+        pushed_reported = s.client.shown()[shown:]
+        pushed = (await _fingerprint(s, uri))[0][:2]
+        alive = s.client.alive
+    observed["pushed"] = {"initial": initial, "init_reported": init_reported, "pushed": pushed, "pushed_reported": pushed_reported}
+    lost = (initial != (70.0, "cheapest")) + (len(init_reported) != 2) + (pushed != initial) + (len(pushed_reported) != 2) + (not alive)
+    outcome = (f"initializationOptions: {len(init_reported)}/2 bad keys reported, floor {initial[0]:g} kept from the good key; "
+               f"pushed: {len(pushed_reported)}/2 reported, floor {pushed[0]:g} unchanged")
+    return Row("bad settings", "bad values in initializationOptions and in pushed settings (no workspace/configuration)", 5, outcome, lost)

@@ -95,6 +95,16 @@ async def test_lifecycle_requests_are_all_answered():
     assert row.lost == 0
 
 
+async def test_initialization_options_and_pushed_settings_follow_the_same_rules():
+    observed: dict = {}
+    row = await sc.pushed_and_initial_settings(observed)
+    seen = observed["pushed"]
+    assert seen["initial"] == (70.0, "cheapest") and seen["pushed"] == (70.0, "cheapest")
+    assert any("'policy'" in m for m in seen["init_reported"]) and any("'completion.debounceMs'" in m for m in seen["init_reported"])
+    assert any("'minCodingScore' = True" in m for m in seen["pushed_reported"]) and any("'localOnly'" in m for m in seen["pushed_reported"])
+    assert row.lost == 0
+
+
 async def test_ten_thousand_diagnostics_get_a_bounded_answer():
     observed: dict = {}
     async with session() as s:
