@@ -66,8 +66,9 @@ EXPECTED_KIND = {
     "503": "ServerError", "529 overloaded": "Overloaded", "401 bad key": "AuthError",
     "400 context too long": "ContextTooLong", "malformed JSON": "MalformedResponse",
     "SSE cut mid-way": "StreamInterrupted", "stream ends, no finish marker": "StreamInterrupted",
-    "empty choices": "MalformedResponse", "error event in stream": ("Overloaded", "ServerError", "MalformedResponse"),
+    "empty choices": ("MalformedResponse", "ok: empty completion"), "error event in stream": ("Overloaded", "ServerError", "MalformedResponse"),
 }
+EMPTY_MIDDLE = "ok: empty completion"
 NOT_COOLED = {"AuthError", "ContextTooLong", "BadRequest"}  # benched or skipped, never cooled down
 
 
@@ -245,7 +246,10 @@ async def _one_completion(client, uri: str, version: int, expected: str, tally: 
         tally.notes.append(f"{case}: failure shown as a popup: {popups[0].message}")
     if text is None:
         logged = [m.message for m in client.log_messages[seen_logs:] if m.type in (types.MessageType.Warning, types.MessageType.Error)]
-        if logged:
+        if len(client.statuses) > seen_status:  # served, but the model had nothing to insert
+            counts["served, nothing to insert"] += 1
+            _check_status(client, seen_status, Counter(), tally, case)
+        elif logged:
             counts["clear error (logged)"] += 1
         else:
             counts["silent failure"] += 1
@@ -285,7 +289,7 @@ def _rows(tally: Tally, lined_up: list[tuple[str, dict]], ledger: list[dict], sc
 
     observed: dict[str, Counter] = defaultdict(Counter)
     for label, row in lined_up:
-        observed[label][row["error_kind"] or row["outcome"]] += 1
+        observed[label][_observed_kind(label, row)] += 1
     for label in ["ok", *FAULTS]:
         seen = observed.get(label, Counter())
         expected = EXPECTED_KIND[label]
@@ -310,6 +314,13 @@ def _rows(tally: Tally, lined_up: list[tuple[str, dict]], ledger: list[dict], sc
     rows.append(Row("faults", "server sessions (restart every ~125)", tally.sessions,
                     f"crashes {tally.crashes}; {total} routed requests", tally.crashes))
     return rows
+
+
+def _observed_kind(label: str, row: dict) -> str:
+    kind = row["error_kind"] or row["outcome"]
+    if label == "empty choices" and kind == "ok" and row["task"] == "completion":
+        return EMPTY_MIDDLE  # an empty fill-in-the-middle answer is "nothing to insert", not a fault
+    return kind
 
 
 def _cooldowns(lined_up: list[tuple[str, dict]]) -> tuple[int, list[str], int, float]:
