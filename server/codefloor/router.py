@@ -154,13 +154,18 @@ class Router:
             if not waiter.done():
                 waiter.set_result(None)
 
-    def _budget_message(self) -> str:
+    def _budget_message(self, expected_usd: float | None = None) -> str:
         limit = self.config.budget.daily_usd or 0.0
         spent = self._spent_today()
+        advice = "raise [budget] daily_usd in the user config, or lower minCodingScore to a local model's score"
+        if expected_usd is not None and spent < limit:  # some is left, but not enough for this request
+            return (
+                f"daily budget ${limit:.2f} nearly used up: ${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight, "
+                f"and this request may cost up to ${expected_usd:.4f}; {advice}"
+            )
         return (
             f"daily budget ${limit:.2f} used up (${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight); "
-            "paid models resume tomorrow (UTC): raise [budget] daily_usd in the user config, "
-            "or lower minCodingScore to a local model's score"
+            f"paid models resume tomorrow (UTC): {advice}"
         )
 
     def _spent_today(self) -> float:
@@ -218,6 +223,7 @@ class Router:
         attempts: list[Attempt] = []
         while True:
             skipped_for_budget = settling_may_fit = False
+            cheapest_skipped = math.inf
             for candidate in (decision.chosen, *decision.fallbacks):
                 if candidate.route.key in self._unavailable_routes():
                     continue  # failed (or auth-marked) during this very request or a concurrent one
@@ -225,6 +231,7 @@ class Router:
                 paid = not is_free(candidate)
                 if paid and not self._budget_allows(expected):
                     skipped_for_budget = True
+                    cheapest_skipped = min(cheapest_skipped, expected)
                     settling_may_fit |= self._reserved_usd > 0 and self._budget_allows(expected, in_flight=False)
                     continue
                 if paid:
@@ -273,7 +280,7 @@ class Router:
             # above what gets billed): wait for one to settle instead of refusing with money left.
             await self._reservations_change()
         if skipped_for_budget and not attempts:
-            raise BudgetExceeded(self._budget_message())
+            raise BudgetExceeded(self._budget_message(cheapest_skipped))
         raise AllRoutesFailed(_failure_message(attempts), tuple(attempts))
 
     async def _attempt(

@@ -231,8 +231,8 @@ async def test_without_a_free_fallback_a_request_waits_for_reservations_to_settl
     gate.set()
     assert [(await first).text, (await second).text] == ["first paid", "second paid"]
     assert ledger.spend_today() <= 0.0035 and router._reserved_usd == 0.0
-    with pytest.raises(BudgetExceeded):  # nothing in flight and the next one does not fit: refused at once
-        await router.run(CHAT, REQUEST, FLOOR_50)
+    with pytest.raises(BudgetExceeded, match=r"nearly used up: .* may cost up to \$0\.0020"):  # refused at once
+        await router.run(CHAT, REQUEST, FLOOR_50)  # nothing in flight, and what is left does not cover it
 
 
 async def test_cancellation_closes_the_stream_records_it_and_propagates(setup):
