@@ -46,7 +46,6 @@ class LoadRun:
     notes: list[str] = field(default_factory=list)
     idle_ms: list[float] = field(default_factory=list)
     load_ms: list[float] = field(default_factory=list)
-    load_at_s: list[float] = field(default_factory=list)
     edits: list[tuple[str, dict]] = field(default_factory=list)  # (uri, raw WorkspaceEdit) awaiting the check  # when each listing answered, from its wave's start
     wave_s: list[float] = field(default_factory=list)
     rss_idle_mb: float = 0.0
@@ -168,10 +167,8 @@ async def _timed_listing(client, uri: str) -> float:
 
 async def _probe(client, docs: list[str], rng: random.Random, done: asyncio.Event, pid: int, result: LoadRun) -> None:
     """List code actions every ~10 ms while the wave runs (what an editor does as the cursor moves)."""
-    started = time.perf_counter()
     while not done.is_set():
         result.load_ms.append(await _timed_listing(client, rng.choice(docs)))
-        result.load_at_s.append(time.perf_counter() - started)
         result.rss_peak_mb = max(result.rss_peak_mb, _rss_mb(pid))
         await asyncio.sleep(0.01)
 
