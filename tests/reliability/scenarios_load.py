@@ -46,7 +46,7 @@ class LoadRun:
     notes: list[str] = field(default_factory=list)
     idle_ms: list[float] = field(default_factory=list)
     load_ms: list[float] = field(default_factory=list)
-    edits: list[tuple[str, dict]] = field(default_factory=list)  # (uri, raw WorkspaceEdit) awaiting the check  # when each listing answered, from its wave's start
+    edits: list[tuple[str, dict]] = field(default_factory=list)  # (uri, raw WorkspaceEdit) awaiting the check
     wave_s: list[float] = field(default_factory=list)
     rss_idle_mb: float = 0.0
     rss_after_wave_mb: list[float] = field(default_factory=list)
