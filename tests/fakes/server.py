@@ -273,6 +273,9 @@ def _answer_for(fmt: wires.Format, body: dict[str, Any], b: Behaviour, default_t
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connections when a client opens many at once
+    # (200 concurrent requests): the client then sees a connection closed without an answer.
+    request_queue_size = 512
 
     def __init__(self, address: tuple[str, int], state: _State) -> None:
         super().__init__(address, _Handler)
