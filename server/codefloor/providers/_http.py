@@ -29,10 +29,17 @@ _CONTEXT_TOO_LONG = re.compile(
 )
 
 
+# No cap on concurrent connections per provider (httpx's default is 100): beyond the cap requests
+# queue inside httpcore's pool, whose bookkeeping grows with the queue (200 concurrent streams cost
+# ~1.5x the CPU of uncapped ones), and the wait counts against the read timeout. Providers' own
+# rate limits (429 + Retry-After) are what bounds a burst. 20 idle connections are kept for reuse.
+POOL_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=20)
+
+
 def build_client(endpoint: Endpoint, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """One pooled client per provider: connect and read timeouts come from the user config."""
     timeout = httpx.Timeout(endpoint.timeout_s, connect=endpoint.connect_timeout_s)
-    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False, limits=POOL_LIMITS)
 
 
 class HttpProvider:
