@@ -86,7 +86,7 @@ class RawClient:
                 await self.request("shutdown", None, timeout=5)
                 self.notify("exit", None)
                 await asyncio.wait_for(self._proc.wait(), 5)  # type: ignore[union-attr]
-            except (asyncio.TimeoutError, ConnectionError, RuntimeError):
+            except (TimeoutError, ConnectionError, RuntimeError):
                 pass
         if self.alive:
             self._proc.kill()  # type: ignore[union-attr]

@@ -269,7 +269,7 @@ async def lifecycle(observed: dict) -> Row:
             answers["hover after shutdown"] = await client.request("textDocument/hover", hover, timeout=10)
             client.notify("exit", None)
             status = await asyncio.wait_for(client._proc.wait(), 10)  # type: ignore[union-attr]
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             answers["timeout"] = repr(exc)
             status = None
         finally:

@@ -13,7 +13,6 @@ import asyncio
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
 
 from tests.fakes import behaviour as b
 from tests.fakes.server import FakeServer, mask_secret
@@ -53,13 +52,19 @@ FAILURES: list[tuple[str, b.Behaviour]] = [
     ("connection refused", b.refuse()),
     ("answer text echoing every key", b.ok("```python\n    return '" + ECHO + "'\n```")),
 ]
-TIMEOUTS = "".join(f"\n[providers.{p}]\ntimeout_s = 1.0\nconnect_timeout_s = 1.0\n" for p in ("openai", "anthropic", "gemini", "deepseek", "mistral", "xai", "openrouter"))
+# Short timeouts (the hang case), and Mistral's key in the user config file rather than the
+# environment: both places a key can come from are covered.
+CONFIG_KEYS = {"mistral": KEYS["MISTRAL_API_KEY"]}
+USER_CONFIG = "".join(
+    f"\n[providers.{p}]\ntimeout_s = 1.0\nconnect_timeout_s = 1.0\n" + (f'api_key = "{CONFIG_KEYS[p]}"\n' if p in CONFIG_KEYS else "")
+    for p in ("openai", "anthropic", "gemini", "deepseek", "mistral", "xai", "openrouter")
+)
 
 
 def provider_env(openai: FakeServer, anthropic: FakeServer, gemini: FakeServer) -> dict[str, str]:
     root = openai.url
     return {
-        **KEYS,
+        **{var: key for var, key in KEYS.items() if key not in CONFIG_KEYS.values()},
         "CODEFLOOR_OPENAI_BASE_URL": root + "/v1",
         "CODEFLOOR_DEEPSEEK_BASE_URL": root,
         "CODEFLOOR_MISTRAL_BASE_URL": root + "/v1",
@@ -108,7 +113,7 @@ async def failure_path(name: str, behaviour: b.Behaviour, rounds: int, observed:
             fakes.append(openai)
             return provider_env(openai, anthropic, gemini)
 
-        async with session(env_for=env_for, config_extra=TIMEOUTS) as s:
+        async with session(env_for=env_for, config_extra=USER_CONFIG) as s:
             for fake in fakes:
                 fake.set_default(behaviour)
             served, told, tried = await _requests(s, rounds)

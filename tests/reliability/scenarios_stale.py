@@ -122,7 +122,7 @@ async def case(s: Session, name: str, run: Callable[..., Awaitable[object | None
         text = STUB + f"# {name}, round {n}\n"  # unique: no cached completion answers before the user types
         uri = s.client.open(s.folder / f"stale_{len(observed)}_{n}.py", text, version=1)
         shown = len(s.client.shown())
-        got = await run(s, uri, lambda: mutation(s, uri, 1))
+        got = await run(s, uri, lambda uri=uri: mutation(s, uri, 1))
         stale += got is not None
         told += any(("changed while" in m or "not open" in m) for m in s.client.shown()[shown:])
         # Control: the same request on an unchanged document produces its edit, for version 1.
