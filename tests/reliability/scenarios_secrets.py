@@ -102,7 +102,33 @@ async def scenarios(scale: float, observed: dict | None = None) -> list[Row]:
     rounds = max(1, round(3 * scale))
     rows = [await failure_path(name, behaviour, rounds, observed) for name, behaviour in FAILURES]
     rows.append(await hostile_workspace(observed))
+    rows.append(await broken_user_config(observed))
     return rows
+
+
+BROKEN_CONFIGS = {
+    "a key where a table belongs": f'[providers]\nopenai = "{KEYS["OPENAI_API_KEY"]}"\n',
+    "a key next to a bad value": f'[providers.anthropic]\napi_key = "{KEYS["ANTHROPIC_API_KEY"]}"\ntimeout_s = "slow"\n',
+    "a key in a broken line": f'[providers.mistral]\napi_key = "{KEYS["MISTRAL_API_KEY"]}\n',
+}
+
+
+async def broken_user_config(observed: dict) -> Row:
+    """A user config that does not parse or validate, with a key in it: the server and the CLI say
+    which file and field is wrong, never the value."""
+    found: dict[str, list[str]] = {}
+    told = 0
+    for name, config in BROKEN_CONFIGS.items():
+        async with session(config_extra=config) as s:
+            await s.client.wait_for(lambda: any("config.toml" in m for m in s.client.shown()), 10)
+            told += any("config.toml" in m for m in s.client.shown())
+            cli = await run_cli(dict(s.client.env), "ask", "hello")
+            told += "config.toml" in cli
+            found[name] = leaks(s.client.all_text() + cli)
+    observed["broken_config"] = {"found": found, "told": told}
+    lost = sum(len(v) for v in found.values()) + (2 * len(BROKEN_CONFIGS) - told)
+    outcome = f"server and CLI name the file and field {told}/{2 * len(BROKEN_CONFIGS)} times; {lost} keys shown"
+    return Row(AREA, "broken user config holding a key (wrong shape, bad neighbour, unterminated string)", 2 * len(BROKEN_CONFIGS), outcome, lost)
 
 
 async def failure_path(name: str, behaviour: b.Behaviour, rounds: int, observed: dict) -> Row:

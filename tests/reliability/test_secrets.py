@@ -54,3 +54,12 @@ def test_a_key_split_across_stream_chunks_is_still_redacted():
             out = "".join(redactor.feed(p) for p in pieces) + redactor.flush()
             assert out == redact_known(text), (cut, second)
     assert redact_known(text).count("[redacted]") == 2 and key[:5] in redact_known(text)  # a mere prefix stays
+
+
+async def test_a_broken_user_config_names_the_field_never_the_key():
+    observed: dict = {}
+    row = await sc.broken_user_config(observed)
+    seen = observed["broken_config"]
+    assert seen["found"] == {name: [] for name in sc.BROKEN_CONFIGS}
+    assert seen["told"] == 2 * len(sc.BROKEN_CONFIGS)
+    assert row.lost == 0
