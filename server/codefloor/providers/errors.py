@@ -144,11 +144,16 @@ class StreamRedactor:
 
 
 def _key_prefix_at_end(text: str) -> int:
-    """Length of the longest end of `text` that is a proper prefix of a configured key."""
+    """Length of the longest end of `text` that is a proper prefix of a configured key.
+
+    Runs on every streamed chunk, so it only tries the few places where a key's first character
+    occurs near the end (real keys are 100+ characters; trying every length cost ~15 us a chunk)."""
     longest = 0
     for secret in _known_secrets:
-        for size in range(min(len(text), len(secret) - 1), longest, -1):
-            if text.endswith(secret[:size]):
-                longest = size
+        position = text.find(secret[0], max(0, len(text) - len(secret) + 1))
+        while position != -1 and len(text) - position > longest:
+            if secret.startswith(text[position:]):
+                longest = len(text) - position
                 break
+            position = text.find(secret[0], position + 1)
     return longest
