@@ -33,6 +33,7 @@ from typing import Any, Literal, Mapping
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from codefloor.problems import SetupError
 from codefloor.providers.errors import register_secret
 
 WireFormat = Literal["openai", "anthropic", "gemini", "llamacpp"]
@@ -64,7 +65,7 @@ PROVIDERS: dict[str, ProviderSpec] = {
 }
 
 
-class ConfigError(Exception):
+class ConfigError(SetupError):
     """The user config file is unreadable or invalid. The message names the file and the field."""
 
 

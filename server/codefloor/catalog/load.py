@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from codefloor.catalog.types import FIM, LOCAL_PROVIDERS, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
 from codefloor.config import UserConfig
+from codefloor.problems import SetupError
 
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "catalog.json"
 CAPABILITY_NAMES = frozenset({STREAMING, FIM, TOOLS})
@@ -42,7 +43,7 @@ _CARD_FIELDS = frozenset(ModelCard.model_fields) - {"raw_scores"}
 _USER_FIELDS = _CARD_FIELDS | {"input_price_per_mtok", "output_price_per_mtok"}
 
 
-class CatalogError(Exception):
+class CatalogError(SetupError):
     """The catalog or a user model is invalid; the message names the file, the model id and the field."""
 
 

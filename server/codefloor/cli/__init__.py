@@ -11,7 +11,8 @@ import importlib
 import sys
 
 from codefloor import __version__
-from codefloor.cli.common import one_line_errors
+from codefloor.cli.common import fail, one_line_errors
+from codefloor.problems import SetupError
 
 # name -> module under codefloor.cli. Add a subcommand by adding its module here.
 SUBCOMMANDS: tuple[str, ...] = ("catalog", "models", "route", "ask", "usage", "serve")
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except SetupError as exc:  # the user config or catalog: the message names file and field
+        return fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

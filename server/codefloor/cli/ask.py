@@ -17,7 +17,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from codefloor.cli.common import fail, score_arg, token_count_arg
+from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
 CHARS_PER_TOKEN = 4
@@ -47,17 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codefloor.catalog.load import CatalogError
-    from codefloor.config import ConfigError
-
     try:
         user_text = _compose(args.prompt, args.file)
     except OSError as exc:
         return fail(f"cannot read --file {exc.filename}: {exc.strerror}")
-    try:
-        return asyncio.run(_ask(args, user_text))
-    except (ConfigError, CatalogError) as exc:
-        return fail(str(exc))
+    return asyncio.run(_ask(args, user_text))
 
 
 def _compose(prompt: str, files: list[str]) -> str:
@@ -73,20 +67,10 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
     from codefloor.results import RoutingError
     from codefloor.router import Router
     from codefloor.selection import NoEligibleModel, Request, TaskKind
-    from codefloor.settings import parse_folder_settings
 
     router = Router.from_environment(all_providers=args.all_providers)
     try:
-        settings, problems = parse_folder_settings(router.config.defaults or None)
-        for problem in problems:
-            print(f"{problem} (user config [defaults])", file=sys.stderr)
-        updates = {}
-        if args.min_coding_score is not None:
-            updates["min_coding_score"] = args.min_coding_score
-        if args.policy is not None:
-            updates["policy"] = args.policy
-        settings = settings.model_copy(update=updates) if updates else settings
-        prefs = settings.preferences()
+        prefs = folder_preferences(router.config, args)
         generation = ChatRequest(
             messages=(Message("system", SYSTEM_PROMPT), Message("user", user_text)),
             max_tokens=args.max_tokens,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 
@@ -26,6 +27,24 @@ def token_count_arg(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} tokens: give 0 or more")
     return value
+
+
+def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool = False):
+    """The user config's [defaults] (bad keys reported on stderr, schema defaults kept), with
+    --min-coding-score and --policy on top: what a folder without settings would get."""
+    from codefloor.selection import Policy
+    from codefloor.settings import parse_folder_settings
+
+    settings, problems = parse_folder_settings(config.defaults or None)
+    for problem in problems:
+        print(f"{problem} (user config [defaults])", file=sys.stderr)
+    prefs = settings.preferences(for_completion=for_completion)
+    updates = {}
+    if args.min_coding_score is not None:
+        updates["min_coding_score"] = args.min_coding_score
+    if args.policy is not None:
+        updates["policy"] = Policy(args.policy)
+    return dataclasses.replace(prefs, **updates)
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from codefloor.cli.common import fail
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,16 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codefloor.catalog.load import CatalogError
     from codefloor.cli.pool_setup import load_setup
-    from codefloor.config import ConfigError
 
-    try:
-        setup = load_setup(args.all_providers)
-    except (ConfigError, CatalogError) as exc:
-        return fail(str(exc))
-    for problem in setup.problems:
-        print(problem, file=sys.stderr)
+    setup = load_setup(args.all_providers)
     rows = model_rows(setup)
     if args.json:
         print(json.dumps(rows, indent=2))

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from dataclasses import replace
 
-from codefloor.cli.common import fail, score_arg, token_count_arg
+from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,26 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codefloor.catalog.load import CatalogError
     from codefloor.cli.pool_setup import load_setup
-    from codefloor.config import ConfigError
-    from codefloor.selection import NoEligibleModel, Policy, Request, TaskKind
+    from codefloor.selection import NoEligibleModel, Request, TaskKind
 
-    try:
-        setup = load_setup(args.all_providers)
-    except (ConfigError, CatalogError) as exc:
-        return fail(str(exc))
-    for problem in setup.problems:
-        print(problem, file=sys.stderr)
+    setup = load_setup(args.all_providers)
     task = TaskKind(args.task)
-    prefs = setup.defaults.preferences(for_completion=task is TaskKind.COMPLETION)
-    updates = {}
-    if args.min_coding_score is not None:
-        updates["min_coding_score"] = args.min_coding_score
-    if args.policy is not None:
-        updates["policy"] = Policy(args.policy)
-    if updates:
-        prefs = replace(prefs, **updates)
+    prefs = folder_preferences(setup.config, args, for_completion=task is TaskKind.COMPLETION)
     request = Request(task=task, input_tokens=args.input_tokens, output_tokens=args.output_tokens)
     try:
         decision = setup.pool.decide(request, prefs)

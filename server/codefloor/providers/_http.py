@@ -99,7 +99,7 @@ class HttpProvider:
         except httpx.ConnectError as exc:
             raise e.ProviderConnectionError(f"{self.name}: cannot connect to {_host(url)}: {exc}",
                                             provider=self.name) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             if answering:
                 raise e.StreamInterrupted(f"{self.name}: the connection closed before the answer was complete",
                                           provider=self.name) from None
