@@ -46,8 +46,10 @@ CAPABILITIES: dict[str, Any] = {
 
 
 class RawClient:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, debug_log: bool = True) -> None:
+        """debug_log=False runs the server as editors do (no -v), e.g. when its own cost is measured."""
         self.env = env
+        self.command = SERVER_COMMAND if debug_log else [arg for arg in SERVER_COMMAND if arg != "-v"]
         self.frames: list[str] = []  # every message body the server wrote, verbatim
         self.messages: list[dict] = []  # the same, parsed
         self.applied_edits: list[dict] = []  # params of workspace/applyEdit
@@ -62,7 +64,7 @@ class RawClient:
     # -- process ------------------------------------------------------------------------------
     async def start(self) -> RawClient:
         self._proc = await asyncio.create_subprocess_exec(
-            *SERVER_COMMAND,
+            *self.command,
             cwd=REPO_ROOT,
             env=self.env,
             stdin=asyncio.subprocess.PIPE,

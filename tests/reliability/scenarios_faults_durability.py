@@ -14,9 +14,10 @@ from pathlib import Path
 
 from tests.fakes import behaviour as b
 from tests.reliability import provider_env as pe
+from tests.reliability import rawlsp
 from tests.reliability.report import Row
 from tests.reliability.scenarios_faults import BODY, STUB
-from tests.reliability.scenarios_load import QuietClient, _generate, _list, _open
+from tests.reliability.scenarios_load import _generate, _list, _open
 
 KILLS_AT_FULL_SCALE = 10
 IN_FLIGHT = 30
@@ -67,8 +68,8 @@ async def run(scale: float) -> tuple[list[Row], Durability]:
     return _rows(result), result
 
 
-async def _session(env: dict, folder: Path) -> tuple[QuietClient, str, dict]:
-    client = await QuietClient(env).start()
+async def _session(env: dict, folder: Path) -> tuple[rawlsp.RawClient, str, dict]:
+    client = await rawlsp.RawClient(env, debug_log=False).start()
     client.settings[folder.as_uri()] = {"minCodingScore": pe.FLOOR}
     await client.initialize([folder])
     await asyncio.sleep(0.3)

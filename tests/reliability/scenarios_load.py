@@ -74,27 +74,13 @@ async def run(scale: float) -> tuple[list[Row], LoadRun]:
         for fake in fakes.all():
             fake.set_default(b.drip(PROVIDER_MS // (frames - 1), BODY))
         env = pe.server_env(Path(tmp), fakes, timeout_s=10.0)
-        client = await QuietClient(env).start()
+        client = await rawlsp.RawClient(env, debug_log=False).start()
         try:
             await _load(client, Path(tmp) / "w", waves, result)
         finally:
             await client.stop()
         result.upstream_calls = sum(len(f.requests) for f in fakes.all())
     return _rows(result), result
-
-
-class QuietClient(rawlsp.RawClient):
-    """The raw client (json.loads per message, no typed structuring: the client's own cost stays
-    out of the latency measured) running the server as editors do, without debug logging."""
-
-    async def start(self) -> QuietClient:
-        self._proc = await asyncio.create_subprocess_exec(
-            *[arg for arg in rawlsp.SERVER_COMMAND if arg != "-v"], cwd=rawlsp.REPO_ROOT, env=self.env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            limit=64 * 1024 * 1024,
-        )
-        self._tasks = [asyncio.ensure_future(self._read_stdout()), asyncio.ensure_future(self._read_stderr())]
-        return self
 
 
 def _rss_mb(pid: int) -> float:
@@ -104,7 +90,7 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def _load(client: QuietClient, folder: Path, waves: int, result: LoadRun) -> None:
+async def _load(client: rawlsp.RawClient, folder: Path, waves: int, result: LoadRun) -> None:
     client.settings[folder.as_uri()] = {"minCodingScore": pe.FLOOR, "completion": {"debounceMs": 0}}
     await client.initialize([folder])
     await asyncio.sleep(0.3)
@@ -140,7 +126,7 @@ async def _load(client: QuietClient, folder: Path, waves: int, result: LoadRun) 
         result.notes.append("the server exited during the load")
 
 
-def _open(client: QuietClient, path: Path, text: str) -> str:
+def _open(client: rawlsp.RawClient, path: Path, text: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return client.open(path, text)
@@ -151,7 +137,7 @@ def _generate(actions: list[dict]) -> dict:
     return action
 
 
-async def _list(client: QuietClient, uri: str) -> list[dict]:
+async def _list(client: rawlsp.RawClient, uri: str) -> list[dict]:
     params = {"textDocument": {"uri": uri}, "range": {"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 4}},
               "context": {"diagnostics": []}}
     return (await client.request("textDocument/codeAction", params)).get("result") or []
@@ -173,7 +159,7 @@ async def _probe(client, docs: list[str], rng: random.Random, done: asyncio.Even
         await asyncio.sleep(0.01)
 
 
-async def _action(client: QuietClient, action: dict, uri: str, result: LoadRun) -> None:
+async def _action(client: rawlsp.RawClient, action: dict, uri: str, result: LoadRun) -> None:
     seen = len(client.shown())
     try:
         answer = await client.request("codeAction/resolve", action, ANSWER_TIMEOUT_S)
@@ -205,7 +191,7 @@ def _check_edits(result: LoadRun) -> None:
     result.edits.clear()
 
 
-async def _completion(client: QuietClient, uri: str, result: LoadRun) -> None:
+async def _completion(client: rawlsp.RawClient, uri: str, result: LoadRun) -> None:
     params = {"textDocument": {"uri": uri}, "position": {"line": 2, "character": len("    return ")},
               "context": {"triggerKind": 1}}  # Invoked
     try:
