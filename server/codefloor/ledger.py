@@ -7,12 +7,15 @@ same time. A row holds numbers and names only: never a key, never prompt or answ
 
 Writes are synchronous: one small committed INSERT with synchronous=NORMAL costs well under a
 millisecond on this machine (benchmarks/ledger/run.py prints the figure), cheaper than a thread hop.
+The language server writes from its worker thread and reads (budget, usage) from the LSP thread:
+one lock keeps the connection to one statement at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -51,6 +54,7 @@ class Ledger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: autocommit, every INSERT is durable on its own.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        self._lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
         self._db.executescript(_SCHEMA)
@@ -69,50 +73,54 @@ class Ledger:
         at: dt.datetime | None = None,
     ) -> None:
         when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-        self._db.execute(
-            "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
-            " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                when.isoformat(timespec="milliseconds"),
-                when.date().isoformat(),
-                folder,
-                task,
-                attempt.model_id,
-                attempt.route_key,
-                attempt.provider,
-                attempt.input_tokens,
-                attempt.output_tokens,
-                attempt.cost_usd,
-                cost_source,
-                round(attempt.latency_ms, 3),
-                attempt.outcome,
-                attempt.error_kind,
-            ),
-        )
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
+                " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    when.isoformat(timespec="milliseconds"),
+                    when.date().isoformat(),
+                    folder,
+                    task,
+                    attempt.model_id,
+                    attempt.route_key,
+                    attempt.provider,
+                    attempt.input_tokens,
+                    attempt.output_tokens,
+                    attempt.cost_usd,
+                    cost_source,
+                    round(attempt.latency_ms, 3),
+                    attempt.outcome,
+                    attempt.error_kind,
+                ),
+            )
 
     def spend_today(self, today: dt.date | None = None) -> float:
         """USD spent on the given UTC day (default: today, UTC)."""
         day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-        (total,) = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?", (day,)).fetchone()
+        with self._lock:
+            (total,) = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?", (day,)).fetchone()
         return float(total)
 
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""
-        cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        with self._lock:
+            cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def summary(self, since: dt.date | None = None) -> dict:
         """Spend, tokens and attempts since a UTC day (inclusive), grouped by day, folder and model."""
         where, params = ("WHERE day_utc >= ?", (since.isoformat(),)) if since else ("", ())
 
         def grouped(column: str) -> list[dict]:
-            cursor = self._db.execute(
-                f"SELECT {column}, COUNT(*), SUM(outcome = 'ok'), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd)"
-                f" FROM attempts {where} GROUP BY {column} ORDER BY {column}",
-                params,
-            )
+            with self._lock:
+                found = self._db.execute(
+                    f"SELECT {column}, COUNT(*), SUM(outcome = 'ok'), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd)"
+                    f" FROM attempts {where} GROUP BY {column} ORDER BY {column}",
+                    params,
+                ).fetchall()
             return [
                 {
                     column.removesuffix("_utc"): key,
@@ -122,7 +130,7 @@ class Ledger:
                     "output_tokens": tout,
                     "cost_usd": round(cost, 6),
                 }
-                for key, n, ok, tin, tout, cost in cursor.fetchall()
+                for key, n, ok, tin, tout, cost in found
             ]
 
         by_day = grouped("day_utc")
@@ -136,4 +144,5 @@ class Ledger:
         }
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()

@@ -9,6 +9,12 @@ replace it; this module makes the request happen and keeps the state the engine 
   (restart or config change), because every request would fail the same way;
 - the daily budget: spend today (ledger) plus the expected cost of requests still in flight.
 
+Threads: run() is meant for one event loop (the language server's worker loop, see worker.py),
+while decide()/health()/explain() may be called from another thread at the same time (a code
+action listing on the LSP loop). The state both sides touch -- cooldowns, marks, the spend cache
+-- is guarded by one lock held for a few dict operations, never across an await. Reservations and
+budget waiters belong to the loop running run().
+
 Errors: a retryable ProviderError cools the route down and moves to the next fallback; AuthError
 marks the provider and moves on (another provider's key may work); ModelNotFound (404: not
 pulled in Ollama, retired upstream) marks that route and moves on; ContextTooLong moves on without
@@ -28,6 +34,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
@@ -101,6 +108,7 @@ class Router:
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
         self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
+        self._state_lock = threading.Lock()  # cooldowns, marks, spend: see "Threads" above
 
     @classmethod
     def from_environment(
@@ -126,7 +134,8 @@ class Router:
 
     def _unavailable_routes(self) -> frozenset[str]:
         now = self._clock()
-        return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
+        with self._state_lock:
+            return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
 
     def _budget_reached(self) -> bool:
         """Today's spend has reached the daily budget: paid routes stop. (What is in flight only
@@ -170,22 +179,30 @@ class Router:
 
     def _spent_today(self) -> float:
         day, now = dt.datetime.now(dt.UTC).date(), self._clock()
-        if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
-            self._spend = (day, self._ledger.spend_today(day), now)
-        return self._spend[1]
+        with self._state_lock:
+            if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
+                self._spend = (day, self._ledger.spend_today(day), now)
+            return self._spend[1]
 
     def _cool_down(self, route_key: str, retry_after: float | None) -> None:
-        previous = self._cooldowns.get(route_key)
-        failures = previous.failures + 1 if previous else 1
         routing = self.config.routing
-        pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
-        self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
+        with self._state_lock:
+            previous = self._cooldowns.get(route_key)
+            failures = previous.failures + 1 if previous else 1
+            pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
+            self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
+
+    def _recovered(self, route_key: str) -> None:
+        with self._state_lock:
+            self._cooldowns.pop(route_key, None)
+
+    def _mark(self, route_keys: list[str], why: str) -> None:
+        with self._state_lock:
+            for key in route_keys:
+                self._marked[key] = why
 
     def _mark_provider(self, provider: str, why: str) -> None:
-        for card in self.catalog.cards:
-            for route in card.routes:
-                if route.provider == provider:
-                    self._marked[route.key] = why
+        self._mark([route.key for card in self.catalog.cards for route in card.routes if route.provider == provider], why)
 
     # -- decisions --------------------------------------------------------------------------
 
@@ -250,7 +267,7 @@ class Router:
                         self._mark_provider(candidate.route.provider, error.message)
                         continue  # another provider's key may work
                     if isinstance(error, ModelNotFound):
-                        self._marked[candidate.route.key] = error.message
+                        self._mark([candidate.route.key], error.message)
                         continue  # the route cannot serve this model; other routes or models may
                     if isinstance(error, ContextTooLong):
                         continue  # this route's real window is smaller than its card says; a fallback may fit
@@ -261,7 +278,7 @@ class Router:
                 finally:
                     if paid:
                         self._release(expected)
-                self._cooldowns.pop(candidate.route.key, None)
+                self._recovered(candidate.route.key)
                 attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None)
                 attempts.append(attempt)
                 return RoutedResult(
@@ -332,8 +349,9 @@ class Router:
             error=error.message if error else None,
         )
         self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source)
-        if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
-            self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
+        with self._state_lock:
+            if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
+                self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
         return attempt
 
     def usage_summary(self, since: dt.date | None = None) -> dict:

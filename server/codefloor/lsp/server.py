@@ -2,6 +2,9 @@
 
 Startup stays light (initialize <= 500 ms): the router -- catalog, providers, ledger, httpx --
 is imported and built in a worker thread once the client says `initialized`; handlers await it.
+
+Model requests run on a second event loop in its own thread (codefloor/worker.py), so streaming
+answers never hold up this loop's LSP messages: see run_routed() in reporting.py.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
+from codefloor.worker import Worker
 
 if TYPE_CHECKING:
     from codefloor.router import Router
@@ -47,6 +51,12 @@ class CodefloorServer(LanguageServer):
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self._router: asyncio.Future | None = None
+        self.worker: Worker | None = None  # started with the router: initialize stays light
+
+    def io_worker(self) -> Worker:
+        if self.worker is None:
+            self.worker = Worker()
+        return self.worker
 
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
@@ -86,8 +96,13 @@ class CodefloorServer(LanguageServer):
 
     async def close(self) -> None:
         router = self.router_if_ready()
+        if self.worker is None:
+            if router is not None:
+                await router.aclose()
+            return
         if router is not None:
-            await router.aclose()
+            await self.worker.run(router.aclose)  # its httpx clients belong to the worker loop
+        self.worker.close()
 
     # -- documents --------------------------------------------------------------------------
     def open_document(self, uri: str) -> TextDocument | None:
