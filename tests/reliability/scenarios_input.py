@@ -275,9 +275,13 @@ async def lifecycle(observed: dict) -> Row:
         finally:
             await client.stop()
     after = answers.get("hover after shutdown", {})
-    observed["lifecycle"] = {"answered": sorted(answers), "after_shutdown": after, "exit_status": status}
-    lost = ("timeout" in answers) + (status != 0) + ("error" not in after)
-    outcome = (f"{len(answers) - ('timeout' in answers)}/5 answered; after shutdown: "
+    before = answers.get("hover before initialize", {})
+    observed["lifecycle"] = {"answered": sorted(answers), "after_shutdown": after, "before_initialize": before,
+                             "exit_status": status}
+    not_initialized = before.get("error", {}).get("code") == -32002  # ServerNotInitialized
+    lost = ("timeout" in answers) + (status != 0) + ("error" not in after) + (not not_initialized)
+    outcome = (f"{len(answers) - ('timeout' in answers)}/5 answered; before initialize: "
+               f"{before.get('error', {}).get('message', 'no error')}; after shutdown: "
                f"{after.get('error', {}).get('message', 'no error')}; exit status {status}")
     return Row(AREA, "lifecycle: before initialize, initialize twice, after shutdown, exit", 6, outcome, lost)
 

@@ -92,6 +92,7 @@ async def test_lifecycle_requests_are_all_answered():
     seen = observed["lifecycle"]
     assert "timeout" not in seen["answered"] and len(seen["answered"]) == 5
     assert seen["after_shutdown"]["error"]["code"] == -32600 and seen["exit_status"] == 0
+    assert seen["before_initialize"]["error"]["code"] == -32002  # ServerNotInitialized
     assert row.lost == 0
 
 

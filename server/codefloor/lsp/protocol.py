@@ -10,6 +10,8 @@
 - A didChange for a document that is not open is ignored with a log line (pygls raised KeyError
   and showed it to the user).
 - A request after `shutdown` gets InvalidRequest (pygls left it unanswered).
+- Before `initialize`, LSP says a request gets ServerNotInitialized and a notification other than
+  `exit` is dropped; pygls served them (a hover before the client said what it supports).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from urllib.parse import unquote
 
 from cattrs import transform_error
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
@@ -36,6 +38,8 @@ ANSWERED = _Answered()
 
 
 class CodefloorProtocol(LanguageServerProtocol):
+    _initialize_seen = False
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
@@ -69,6 +73,14 @@ class CodefloorProtocol(LanguageServerProtocol):
         if message is ANSWERED:
             return
         msg_id, method = getattr(message, "id", None), getattr(message, "method", None)
+        if method == types.INITIALIZE:
+            self._initialize_seen = True
+        elif not self._initialize_seen and method not in (None, types.EXIT):
+            if msg_id is not None:
+                error = types.ResponseError(code=JsonRpcServerNotInitialized.CODE,
+                                            message=f"codefloor: {method} before initialize")
+                self._send_response(msg_id, error=error)
+            return  # a notification before initialize is dropped, as LSP says
         if self._shutdown and msg_id is not None and method not in (None, types.EXIT):
             # pygls drops requests after `shutdown` without an answer; LSP says: InvalidRequest.
             error = types.ResponseError(code=JsonRpcInvalidRequest.CODE, message=f"codefloor: {method} after shutdown")
