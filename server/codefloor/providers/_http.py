@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ import httpx
 
 from codefloor.config import PROVIDERS, Endpoint
 from codefloor.providers import errors as e
+from codefloor.providers.lanes import PER_LANE, Lanes
 
 _MAX_DETAIL = 300
 _CONTEXT_TOO_LONG = re.compile(
@@ -29,21 +31,28 @@ _CONTEXT_TOO_LONG = re.compile(
 )
 
 
-# No cap on concurrent connections per provider (httpx's default is 100): beyond the cap requests
-# queue inside httpcore's pool, whose bookkeeping grows with the queue (200 concurrent streams cost
-# ~1.5x the CPU of uncapped ones), and the wait counts against the read timeout. Providers' own
-# rate limits (429 + Retry-After) are what bounds a burst. 20 idle connections are kept for reuse.
-POOL_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=20)
+# Per lane (providers/lanes.py). No cap on connections: beyond a cap requests queue inside
+# httpcore's pool, and the wait counts against the read timeout; providers' own rate limits
+# (429 + Retry-After) are what bounds a burst. Every connection a full lane uses is kept alive.
+POOL_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=PER_LANE)
 
 
-def build_client(endpoint: Endpoint, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """One pooled client per provider: connect and read timeouts come from the user config."""
+def build_client(endpoint: Endpoint, transport: httpx.AsyncBaseTransport | None = None,
+                 verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
+    """A pooled client: connect and read timeouts come from the user config."""
     timeout = httpx.Timeout(endpoint.timeout_s, connect=endpoint.connect_timeout_s)
-    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False, limits=POOL_LIMITS)
+    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False, limits=POOL_LIMITS,
+                             verify=verify)
+
+
+def build_lanes(endpoint: Endpoint) -> Lanes:
+    """The provider's clients: lanes opened as concurrency needs them, sharing one TLS context."""
+    tls = httpx.create_ssl_context()  # ~ms to load the CA bundle: once per provider, not per lane
+    return Lanes(lambda: build_client(endpoint, verify=tls))
 
 
 class HttpProvider:
-    """Base for adapters that talk HTTP: owns (or borrows) one AsyncClient."""
+    """Base for adapters that talk HTTP: owns its lanes of clients, or borrows one client."""
 
     def __init__(
         self,
@@ -55,11 +64,13 @@ class HttpProvider:
         self.name = endpoint.provider
         self.endpoint = endpoint
         self._owns_client = client is None
-        self._client = client or build_client(endpoint, transport)
+        if client is not None or transport is not None:  # the caller chose where requests go: one lane
+            self._lanes = Lanes(lambda: build_client(endpoint), first=client or build_client(endpoint, transport))
+        else:
+            self._lanes = build_lanes(endpoint)
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        await self._lanes.aclose(including_first=self._owns_client)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.endpoint!r})"
@@ -85,7 +96,7 @@ class HttpProvider:
             raise e.BadRequest(f"{self.name}: the base URL is not valid ({exc}); check {_url_setting(self.name)}",
                                provider=self.name) from None
         try:
-            async with self._client.stream("POST", url, json=body, headers=headers) as response:
+            async with self._lanes.stream("POST", url, json=body, headers=headers) as response:
                 answering = True
                 if response.status_code >= 400:
                     raw = await response.aread()
