@@ -102,9 +102,10 @@ async def run_routed(
         # On the worker loop (codefloor/worker.py): the streams' CPU stays off this loop, and
         # on_attempt, which sends progress through pygls, is relayed back to this loop.
         relayed = ls.io_worker().relay(on_attempt)
-        result = await ls.io_worker().run(
-            lambda: router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=relayed)
-        )
+        with ls.quiet_gc.busy():
+            result = await ls.io_worker().run(
+                lambda: router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=relayed)
+            )
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()

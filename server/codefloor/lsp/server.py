@@ -25,6 +25,7 @@ from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
+from codefloor.quiet_gc import QuietCollector
 from codefloor.worker import Worker
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class CodefloorServer(LanguageServer):
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
+        self.quiet_gc = QuietCollector()  # full collections between bursts (see quiet_gc.py)
         self._router: asyncio.Future | None = None
         self.worker: Worker | None = None  # started with the router: initialize stays light
 
@@ -67,9 +69,12 @@ class CodefloorServer(LanguageServer):
             self._router.add_done_callback(lambda _: gc.freeze())
 
     def _build_router(self) -> Router:
+        from codefloor.providers._http import warm_up
         from codefloor.router import Router  # heavy imports: not on the initialize path
 
-        return Router.from_environment(env=self.env)
+        router = Router.from_environment(env=self.env)
+        warm_up()  # on this start-up thread, not in the first burst of model requests
+        return router
 
     async def router(self) -> Router:
         self.start_router()
