@@ -1,4 +1,4 @@
-"""ProviderSet: builds each provider's adapter on first use, with one pooled client each."""
+"""ProviderSet: builds each provider's adapter on first use, each with its own lanes of pooled clients."""
 
 from __future__ import annotations
 
