@@ -45,8 +45,10 @@ async def test_a_burst_opens_lanes_of_at_most_per_lane_streams_and_the_next_burs
         fake.set_default(b.drip(30))
         assert await _burst(provider, n) == ["hello"] * n
         assert provider._lanes.count == 4
-        reused = {r.client_port for r in fake.requests} & first_ports
-        assert reused == first_ports  # lanes fill as before and keep every connection alive
+        second_ports = {r.client_port for r in fake.requests}
+        # Lanes fill as before and keep every connection alive: no new connection. (On a busy
+        # machine some streams of a burst do not overlap and share a connection: fewer ports.)
+        assert second_ports <= first_ports
     finally:
         await provider.aclose()
 
