@@ -81,6 +81,11 @@ class Tally:
     crashes: int = 0
     lined_up: list[tuple[str, dict]] = field(default_factory=list)  # (injected fault, its ledger row)
 
+    def unanswered(self, counts: Counter, case: str, exc: BaseException) -> None:
+        counts["unanswered"] += 1
+        self.lost["unanswered"] += 1
+        self.notes.append(f"{case}: {type(exc).__name__}: {exc}")
+
 
 def schedule(rng: random.Random, n: int) -> list[str]:
     labels = list(FAULTS)
@@ -176,9 +181,7 @@ async def _one_action(client, action: types.CodeAction, uri: str, resolve: bool,
             await asyncio.sleep(0)  # the applyEdit request precedes the reply on the wire
             edit = client.applied_edits[seen_edits].edit if result == {"applied": True} else None
     except Exception as exc:
-        counts["unanswered"] += 1
-        tally.lost["unanswered"] += 1
-        tally.notes.append(f"{case}: {type(exc).__name__}: {exc}")
+        tally.unanswered(counts, case, exc)
         return
     counts["tried"] += 1
     if edit is None:
@@ -235,9 +238,7 @@ async def _one_completion(client, uri: str, version: int, expected: str, tally: 
     try:
         text = await _complete(client, uri, version)
     except Exception as exc:
-        counts["unanswered"] += 1
-        tally.lost["unanswered"] += 1
-        tally.notes.append(f"{case}: {type(exc).__name__}: {exc}")
+        tally.unanswered(counts, case, exc)
         return
     counts["tried"] += 1
     popups = client.messages[seen_messages:]

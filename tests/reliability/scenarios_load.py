@@ -9,6 +9,7 @@ Each request must be answered (an edit that is the whole answer, or a message) o
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 import tempfile
@@ -53,6 +54,7 @@ class LoadRun:
     rss_after_wave_mb: list[float] = field(default_factory=list)
     rss_peak_mb: float = 0.0
     upstream_calls: int = 0
+    server_cpu_s: float = 0.0  # the server process's CPU time over the waves
 
 
 def p(samples: list[float], q: float) -> float:
@@ -84,6 +86,11 @@ async def run(scale: float) -> tuple[list[Row], LoadRun]:
     return _rows(result), result
 
 
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -103,6 +110,7 @@ async def _load(client: rawlsp.RawClient, folder: Path, waves: int, result: Load
         result.idle_ms.append(await _timed_listing(client, docs[0]))
     result.rss_idle_mb = _rss_mb(pid)
     rng = random.Random(7)
+    cpu_before = _cpu_s(pid)
     for wave in range(waves):
         done = asyncio.Event()
         prober = asyncio.create_task(_probe(client, docs, rng, done, pid, result))
@@ -122,6 +130,7 @@ async def _load(client: rawlsp.RawClient, folder: Path, waves: int, result: Load
         result.waves += 1
         await asyncio.sleep(0.2)
         result.rss_after_wave_mb.append(_rss_mb(pid))
+    result.server_cpu_s = _cpu_s(pid) - cpu_before
     if not client.alive:
         result.lost += 1
         result.notes.append("the server exited during the load")
@@ -225,7 +234,8 @@ def _rows(r: LoadRun) -> list[Row]:
     return [
         Row("load", f"{CONCURRENT} concurrent requests x {r.waves} waves, {DOCUMENTS} docs, {PROVIDER_MS} ms provider", requests,
             f"answered {answered} (whole edits {r.answered_edit}, messages {r.answered_message}, completions {r.completed}), "
-            f"cancelled (superseded) {r.cancelled}; wave {statistics.median(r.wave_s):.2f} s median; {r.upstream_calls} upstream calls",
+            f"cancelled (superseded) {r.cancelled}; wave {statistics.median(r.wave_s):.2f} s median; {r.upstream_calls} upstream calls; "
+            f"server CPU {r.server_cpu_s:.1f} s",
             r.lost + max(0, requests - answered - r.cancelled - r.lost)),
         Row("load", "code action listing during the load", len(r.load_ms),
             f"p50 {p(r.load_ms, 0.5):.1f} ms, p99 {load_p99:.1f} ms, max {max(r.load_ms, default=0):.1f} ms "

@@ -61,7 +61,7 @@ def warm_up() -> None:
     """Do the first-client work now, off the event loops. Loading the CA bundle (~20 ms) and
     httpx's first client set-up (~15 ms) hold the GIL; done lazily they landed in the first burst
     of requests (a 35 ms listing stall in the load scenario's first wave)."""
-    httpx.AsyncClient(verify=shared_tls_context(), limits=POOL_LIMITS)  # opens nothing: nothing to close
+    httpx.AsyncClient(verify=shared_tls_context())  # opens nothing: nothing to close
 
 
 class HttpProvider:
@@ -78,12 +78,13 @@ class HttpProvider:
         self.endpoint = endpoint
         self._owns_client = client is None
         if client is not None or transport is not None:  # the caller chose where requests go: one lane
-            self._lanes = Lanes(lambda: build_client(endpoint), first=client or build_client(endpoint, transport))
+            self._lanes = Lanes.only(client or build_client(endpoint, transport))
         else:
             self._lanes = build_lanes(endpoint)
 
     async def aclose(self) -> None:
-        await self._lanes.aclose(including_first=self._owns_client)
+        if self._owns_client:  # a borrowed client is its owner's to close
+            await self._lanes.aclose()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.endpoint!r})"
