@@ -80,6 +80,8 @@ def _reference(solution: dict[str, str], examples: list[str], files: dict[str, b
         base, suffix = PurePosixPath(example).name, PurePosixPath(example).suffix
         target = next((s for s in solution if PurePosixPath(s).name == base), None)
         target = target or next((s for s in solution if PurePosixPath(s).suffix == suffix and s not in reference), None)
+        if target is None and "/reference/java/" in example:  # a helper class of the Java reference
+            target = "src/main/java/" + example.split("/reference/java/", 1)[1]
         if target:
             reference[target] = files[example].decode("utf-8")
     return reference
@@ -102,9 +104,11 @@ def select(languages: tuple[str, ...] | None = None, limit: int | None = None,
     return interleaved if limit is None else interleaved[:limit]
 
 
-def write_exercise(exercise: Exercise, directory: Path, solution: dict[str, str] | None = None) -> None:
+def write_exercise(exercise: Exercise, directory: Path, solution: dict[str, str] | None = None,
+                   *, only_solution_files: bool = True) -> None:
     """The exercise's files into directory, with `solution` (path -> content) over the stubs.
-    Test files always come from the exercise, never from `solution`."""
+    Test files always come from the exercise, never from `solution`; other files only when
+    only_solution_files is off (a reference solution's helper classes)."""
     for path, data in exercise.files.items():
         target = directory / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +116,7 @@ def write_exercise(exercise: Exercise, directory: Path, solution: dict[str, str]
         if path in ("gradlew",):
             target.chmod(0o755)
     for path, content in (solution or {}).items():
-        if path in exercise.tests or path not in exercise.solution:
+        if path in exercise.tests or (only_solution_files and path not in exercise.solution):
             continue
         target = directory / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -118,14 +118,15 @@ def parse_files(answer: str, exercise: Exercise) -> dict[str, str]:
     return found
 
 
-def run_tests(exercise: Exercise, solution: dict[str, str]) -> sandbox.RunResult:
+def run_tests(exercise: Exercise, solution: dict[str, str], *, reference: bool = False) -> sandbox.RunResult:
     """The exercise's own tests on `solution` (path -> content over the stubs), in a fresh
-    temporary directory, through the language's runner and the sandbox."""
+    temporary directory, through the language's runner and the sandbox. Only the solution files
+    are taken from `solution`, unless it is the .meta reference (which may add helper files)."""
     runner = RUNNERS[exercise.language]
     with tempfile.TemporaryDirectory(prefix=f"codefloor-{exercise.language}-") as tmp:
         workdir = Path(tmp) / exercise.name  # the C++ CMakeLists names the target after its directory
         workdir.mkdir()
-        write_exercise(exercise, workdir, solution)
+        write_exercise(exercise, workdir, solution, only_solution_files=not reference)
         runner.prepare(exercise, workdir)
         env = base_env(workdir) | runner.env(workdir)
         result = sandbox.run(runner.command(workdir), workdir, runner.limits, env)

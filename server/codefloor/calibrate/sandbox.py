@@ -39,7 +39,7 @@ class Limits:
     wall_s: float = 180.0  # Aider's harness gives a test run 3 minutes
     cpu_s: int = 300  # per process (RLIMIT_CPU); compilers run as separate processes
     memory_bytes: int | None = 4 * GiB  # RLIMIT_AS; None where a runtime reserves huge address space
-    processes: int = 512
+    processes: int = 2048  # threads count too: cpp/bank-account starts 1,000
 
 
 @dataclass(frozen=True)

@@ -65,13 +65,21 @@ class Catalog:
 def load_catalog(config: UserConfig | None = None, *, path: Path | None = None) -> Catalog:
     base = _snapshot(path or BUNDLED_CATALOG)
     if config is None or not config.models:
-        return base
+        return _measured(base)
     source = config.source_path or "user config"
     cards = {card.id: card for card in base.cards}
     for index, table in enumerate(config.models):
         card = _merge_user_model(table, cards, source, index)
         cards[card.id] = card
-    return Catalog(tuple(sorted(cards.values(), key=lambda c: c.id)), base.as_of, base.sources, base.fits)
+    return _measured(Catalog(tuple(sorted(cards.values(), key=lambda c: c.id)), base.as_of, base.sources, base.fits))
+
+
+def _measured(catalog: Catalog) -> Catalog:
+    """`codefloor calibrate` results (user data dir) put on their cards; a user-set score wins."""
+    from codefloor.calibrate.scores import apply_calibrations
+
+    cards = apply_calibrations(catalog.cards)
+    return catalog if cards is catalog.cards else Catalog(cards, catalog.as_of, catalog.sources, catalog.fits)
 
 
 # --- the snapshot ----------------------------------------------------------------------------------
