@@ -36,7 +36,7 @@ from codefloor.calibrate.sandbox import GiB, Limits
 JS_PACKAGES = {
     "jest": "29.7.0",
     "babel-jest": "29.7.0",
-    "@babel/core": "7.26.0",
+    "@babel/core": "7.29.16",
     "@exercism/babel-preset-javascript": "0.2.1",
     "core-js": "3.37.1",
 }
