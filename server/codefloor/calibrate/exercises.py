@@ -79,9 +79,9 @@ def _reference(solution: dict[str, str], examples: list[str], files: dict[str, b
             continue
         base, suffix = PurePosixPath(example).name, PurePosixPath(example).suffix
         target = next((s for s in solution if PurePosixPath(s).name == base), None)
-        target = target or next((s for s in solution if PurePosixPath(s).suffix == suffix and s not in reference), None)
         if target is None and "/reference/java/" in example:  # a helper class of the Java reference
             target = "src/main/java/" + example.split("/reference/java/", 1)[1]
+        target = target or next((s for s in solution if PurePosixPath(s).suffix == suffix and s not in reference), None)
         if target:
             reference[target] = files[example].decode("utf-8")
     return reference

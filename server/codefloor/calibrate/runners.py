@@ -254,7 +254,15 @@ def _java_problem() -> str | None:
     return None
 
 
+# AssertJ methods newer than Debian's assertj-core 3.14 that a test file calls (the exercises pin 3.25.1).
+_NEWER_ASSERTJ = ("hasDimensions(",)
+
+
 def _java_exercise_problem(exercise: Exercise) -> str | None:
+    tests = "".join(exercise.files.get(t, b"").decode() for t in exercise.tests)
+    newer = [m for m in _NEWER_ASSERTJ if m in tests]
+    if newer:
+        return f"its tests call AssertJ {newer[0].rstrip('(')} (3.17+), newer than Debian's assertj-core 3.14"
     gradle = exercise.files.get("build.gradle", b"").decode()
     extra = [line.split('"')[1] for line in gradle.splitlines()
              if line.strip().startswith("implementation ") and '"' in line]
