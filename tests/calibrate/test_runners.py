@@ -25,7 +25,7 @@ IN_CI = os.environ.get("CI") == "true"
 # stays fast; benchmarks/calibrate/run.py --check runs all 225 the same way.
 SAMPLE = {
     "python": ("affine-cipher", "bowling"),
-    "javascript": ("affine-cipher", "bank-account"),
+    "javascript": ("affine-cipher", "bowling"),
     "go": ("alphametics", "bowling"),
     "rust": ("accumulate", "bowling"),
     "cpp": ("all-your-base", "bank-account"),  # bank-account: 1,000 threads, header + source

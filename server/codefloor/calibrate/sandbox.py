@@ -140,9 +140,15 @@ def run(argv: list[str], cwd: Path, limits: Limits, env: dict[str, str], *, netw
     return RunResult(returncode, output, seconds)
 
 
-def _child_setup(limits: Limits, cgroup: Path | None) -> None:  # runs in the child, before exec
+def _child_setup(limits: Limits, cgroup: Path | None) -> None:
+    """Runs in the forked child before exec, while other threads of the parent may hold locks:
+    only plain system calls here (no imports, no Python file objects, no logging)."""
     if cgroup is not None:
-        (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+        fd = os.open(os.path.join(cgroup, "cgroup.procs"), os.O_WRONLY)
+        try:
+            os.write(fd, b"%d" % os.getpid())
+        finally:
+            os.close(fd)
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -65,6 +65,16 @@ def read_calibrations(path: Path | None = None) -> dict[str, Any]:
     return models
 
 
+def calibrations_stamp(path: Path | None = None) -> tuple[int, int] | None:
+    """(mtime_ns, size) of the calibrations file, None when absent: for a catalog reloader that
+    swaps the pool when something it depends on changed (a new calibration must count too)."""
+    try:
+        stat = (path or calibrations_path()).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def _valid(record: dict[str, Any]) -> bool:
     score = record.get("score")
     return isinstance(score, (int, float)) and 0 <= score <= 100 and isinstance(record.get("attempted"), int)
