@@ -93,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
     max_tokens = target.max_tokens
     store = engine.results_dir(target.model_id, target.setting_key)
     the_plan = engine.plan(target.model_id, target.card, args.languages, args.limit, store, max_tokens)
+    from codefloor.calibrate.exercises import LANGUAGES
+
+    asked = args.languages or LANGUAGES
+    runs = [lang for lang in asked if lang not in the_plan.skipped_languages]
+    print(f"codefloor: languages this machine runs: {', '.join(runs) or 'none'}", file=sys.stderr)
     for lang, why in the_plan.skipped_languages.items():
         print(f"codefloor: {lang} is not measured on this machine: {why}", file=sys.stderr)
     for key, why in the_plan.skipped_exercises.items():
