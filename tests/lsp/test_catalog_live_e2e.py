@@ -62,7 +62,10 @@ async def test_a_model_that_lands_in_the_data_dir_is_routed_without_a_restart(tm
     assert "days old" in before["catalog"]["warning"]  # the bundled as_of is more than 30 days back
 
     land_catalog(Path(env["CODEFLOOR_DATA_DIR"]), NEWCOMER)
-    after = await explain(client, uri)  # the very next request sees it: no restart, no waiting
+    # The server looks at the file at most every CHECK_EVERY_S (0.25 s): ask until it has (bounded).
+    async with asyncio.timeout(30):
+        while (after := await explain(client, uri))["catalog"]["asOf"] != "2026-12-01":
+            pass
     assert [r["card"]["id"] for r in after["candidates"] if r["chosen"]] == ["test-newcomer"]
     assert after["catalog"]["asOf"] == "2026-12-01" and after["catalog"]["origin"] == "catalog update"
     assert after["catalog"]["path"] == str(Path(env["CODEFLOOR_DATA_DIR"]) / "catalog.json")

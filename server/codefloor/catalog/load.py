@@ -5,9 +5,9 @@ catalog/data/catalog.json (the fallback, never written at run time) and <data di
 which `codefloor catalog update` writes atomically; a user catalog that cannot be read is reported
 (naming the file) and the bundled one is used. `path=` reads that one file instead.
 
-A running server follows the catalog with CatalogFollower.current(): one os.stat of
-<data dir>/catalog.json per call (about 1 us, see benchmarks/catalog/freshness.py) and a reload
-only when that file changed.
+A running server follows the catalog with CatalogFollower.current(): at most one os.stat of
+<data dir>/catalog.json every CHECK_EVERY_S (a stat costs 6-10 us on the CI machine, a clock read
+0.2 us: see benchmarks/catalog/freshness.py) and a reload only when that file changed.
 
 User tables (TOML, in the user config file):
 
@@ -36,6 +36,7 @@ import datetime as dt
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "catalog.json"
 USER_CATALOG_NAME = "catalog.json"  # in the user data dir, written by `codefloor catalog update`
 STALE_AFTER_DAYS = 30  # `models`, `route` and the server warn when the catalog is older than this
+# A running server looks at <data dir>/catalog.json at most this often: a new catalog is routed with
+# from the first request this long after it landed, and requests in between pay a clock read, not a stat.
+CHECK_EVERY_S = 0.25
 CAPABILITY_NAMES = frozenset({STREAMING, FIM, TOOLS})
 NEW_CARD_CONTEXT = 8192
 NEW_CARD_MAX_OUTPUT = 4096
@@ -127,19 +131,28 @@ def load_catalog(config: UserConfig | None = None, *, path: Path | None = None,
 class CatalogFollower:
     """The catalog a running server routes with, following <data dir>/catalog.json without a restart.
 
-    current() is the ONE place that notices a newer catalog: it stats that file (about 1 us) and
-    reloads only when its inode, size or mtime changed; `prepare` (e.g. dropping unreachable cards)
-    runs once per reload. A reload that fails keeps the catalog in use and logs why.
+    current() is the ONE place that notices a newer catalog: at most every `every_s` (default
+    CHECK_EVERY_S) it stats that file, and reloads only when its inode, size or mtime changed;
+    `prepare` (e.g. dropping unreachable cards) runs once per reload. A reload that fails keeps the
+    catalog in use and logs why.
     """
 
     def __init__(self, config: UserConfig | None = None, env: Mapping[str, str] | None = None,
-                 prepare: Callable[[Catalog], Catalog] = lambda catalog: catalog) -> None:
+                 prepare: Callable[[Catalog], Catalog] = lambda catalog: catalog, *,
+                 every_s: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self._config, self._env, self._prepare = config, env, prepare
+        self._every = CHECK_EVERY_S if every_s is None else every_s
+        self._clock = clock
         self._path = user_catalog_path(env)
         self._stamp = _stamp(self._path)
+        self._next_check = clock() + self._every
         self._catalog = prepare(load_catalog(config, env=env))
 
     def current(self) -> Catalog:
+        now = self._clock()
+        if now < self._next_check:
+            return self._catalog
+        self._next_check = now + self._every
         stamp = _stamp(self._path)
         if stamp != self._stamp:
             self._stamp = stamp

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 
+from codefloor.catalog import load as catalog_load
 from codefloor.catalog.build import BUNDLED_CATALOG
 from codefloor.catalog.load import STALE_AFTER_DAYS, CatalogFollower, load_catalog, user_catalog_path
 from codefloor.config import UserConfig
@@ -59,21 +60,27 @@ def test_staleness_counts_days_from_as_of():
     assert catalog.as_of in warning and "bundled snapshot" in warning
 
 
-def test_the_follower_reloads_only_when_the_file_changes(tmp_path):
+def test_the_follower_looks_at_most_every_interval_and_reloads_only_when_the_file_changes(tmp_path):
     env = {"CODEFLOOR_DATA_DIR": str(tmp_path)}
-    prepared = []
-    follower = CatalogFollower(UserConfig(), env, lambda c: prepared.append(c) or c)
+    prepared, now = [], [100.0]
+    follower = CatalogFollower(UserConfig(), env, lambda c: prepared.append(c) or c, every_s=0.25, clock=lambda: now[0])
     first = follower.current()
     assert follower.current() is first and len(prepared) == 1
     write_catalog(env, "2099-01-01", card("fresh", 80, 0.1))
+    now[0] += 0.2
+    assert follower.current() is first  # within the interval: no look at the file
+    now[0] += 0.1
     second = follower.current()
     assert second is not first and second.get("fresh") is not None and len(prepared) == 2
-    assert follower.current() is second and len(prepared) == 2
+    now[0] += 1
+    assert follower.current() is second and len(prepared) == 2  # looked, unchanged: no reload
     user_catalog_path(env).unlink()  # removed: back to the bundled snapshot
+    now[0] += 1
     assert follower.current().origin == "bundled snapshot"
 
 
-async def test_the_router_swaps_its_pool_between_requests_and_a_decision_keeps_its_catalog(tmp_path):
+async def test_the_router_swaps_its_pool_between_requests_and_a_decision_keeps_its_catalog(tmp_path, monkeypatch):
+    monkeypatch.setattr(catalog_load, "CHECK_EVERY_S", 0.0)  # look at the file on every request
     env = {"CODEFLOOR_DATA_DIR": str(tmp_path), "OPENAI_API_KEY": "sk-test", "OLLAMA_HOST": "127.0.0.1:9"}
     write_catalog(env, "2099-01-01", card("old-pick", 85, 0.5))
     router = Router.from_environment(env=env, probe_ollama=False)
