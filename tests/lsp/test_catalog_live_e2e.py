@@ -99,3 +99,35 @@ async def test_a_broken_file_in_the_data_dir_falls_back_to_the_bundled_catalog_a
     assert result["catalog"]["origin"] == "bundled snapshot"
     assert str(data / "catalog.json") in result["catalog"]["warning"] and "not a readable catalog" in result["catalog"]["warning"]
     assert [r["card"]["id"] for r in result["candidates"] if r["chosen"]] == ["test-strong"]
+
+
+async def test_auto_update_days_refreshes_in_the_background_and_the_server_follows(tmp_path, make_client, env):
+    import datetime as dt
+
+    from tests.fakes.sources import SourceServer, bundled_bodies
+
+    bodies = bundled_bodies()
+    prices = json.loads(bodies["litellm"])
+    prices["gpt-9-mini"] = {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-12,
+                            "output_cost_per_token": 2e-12, "max_input_tokens": 200000, "max_output_tokens": 32000}
+    runs = bodies["aider_polyglot"].decode() + ("- model: gpt-9-mini\n  command: aider --model gpt-9-mini\n"
+                                                "  date: 2026-11-20\n  pass_rate_2: 90.0\n  edit_format: diff\n")
+    sources = SourceServer({**bodies, "litellm": json.dumps(prices).encode(), "aider_polyglot": runs.encode()}).start()
+    try:
+        config = Path(env["CODEFLOOR_CONFIG"])
+        config.write_text(harness.USER_CONFIG + "\n[catalog]\nauto_update_days = 7\n" + sources.config_toml(), encoding="utf-8")
+        client = await make_client()
+        folders = {"w": tmp_path / "w"}
+        client.set_configuration({"minCodingScore": 80}, section="codefloor", scope_uri=folders["w"].as_uri())
+        await harness.initialize(client, harness.capabilities("visual-studio-code"), folders)
+        await wait_for_log(client, "minCodingScore 80")
+        await wait_for_log(client, "background catalog update: openrouter updated", timeout=120)
+        uri = harness.open_doc(client, folders["w"] / "m.py", STUB)
+        async with asyncio.timeout(30):
+            while (result := await explain(client, uri))["catalog"]["origin"] != "catalog update":
+                pass
+        assert result["catalog"]["asOf"] == dt.date.today().isoformat()
+        assert [r["card"]["id"] for r in result["candidates"] if r["chosen"]] == ["gpt-9-mini"]
+        assert {r.path for r in sources.requests} == {"openrouter", "aider_polyglot", "swebench", "litellm"}
+    finally:
+        sources.stop()
