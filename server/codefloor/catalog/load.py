@@ -117,7 +117,7 @@ def user_catalog_path(env: Mapping[str, str] | None = None) -> Path:
 
 def load_catalog(config: UserConfig | None = None, *, path: Path | None = None,
                  env: Mapping[str, str] | None = None) -> Catalog:
-    base = _snapshot(path) if path is not None else _snapshot_in_use(user_catalog_path(env))
+    base = _snapshot(path) if path is not None else catalog_in_use(env)
     if config is None or not config.models:
         return base
     source = config.source_path or "user config"
@@ -176,8 +176,10 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 _snapshots: dict[str, tuple[tuple[int, int], Catalog]] = {}  # resolved path -> ((mtime, size), parsed)
 
 
-def _snapshot_in_use(user_file: Path) -> Catalog:
-    """The user catalog when it exists, is valid and is not older than the bundled one; else the bundled."""
+def catalog_in_use(env: Mapping[str, str] | None = None) -> Catalog:
+    """The user catalog when it exists, is valid and is not older than the bundled one; else the bundled
+    (with a warning naming the user file when it cannot be read). No [[models]] merged."""
+    user_file = user_catalog_path(env)
     bundled = _snapshot(BUNDLED_CATALOG)
     if not user_file.exists():
         return bundled

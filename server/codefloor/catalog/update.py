@@ -32,7 +32,7 @@ import httpx
 
 from codefloor import __version__
 from codefloor.catalog.build import BUNDLED_SOURCES, catalog_document, read_sources, render
-from codefloor.catalog.load import CatalogError, _snapshot_in_use, user_catalog_path
+from codefloor.catalog.load import CatalogError, catalog_in_use, user_catalog_path
 from codefloor.catalog.sources import (
     AIDER_POLYGLOT,
     LITELLM,
@@ -379,12 +379,12 @@ def update_catalog(
         write_atomically(cache / STATE_FILE, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return _result(target, outcomes, wrote)
+    return _result(env, target, outcomes, wrote)
 
 
-def _result(target: Path, outcomes: dict[str, Outcome], wrote: bool) -> UpdateResult:
+def _result(env: Mapping[str, str] | None, target: Path, outcomes: dict[str, Outcome], wrote: bool) -> UpdateResult:
     try:
-        catalog = _snapshot_in_use(target)
+        catalog = catalog_in_use(env)
     except CatalogError:  # the bundled snapshot itself is unreadable: a broken install
         return UpdateResult(target, 0, 0, outcomes, wrote)
     scored = sum(1 for card in catalog.cards if card.coding_score is not None)

@@ -121,11 +121,14 @@ class _Display:
 def run_update(args: argparse.Namespace) -> int:
     from codefloor.catalog.load import load_catalog
     from codefloor.catalog.update import SOURCES, update_catalog
-    from codefloor.config import load_user_config
+    from codefloor.config import data_dir, load_user_config
 
     config = load_user_config()
     display = _Display()
-    result = update_catalog(config, progress=display.progress, on_done=display.done)
+    try:
+        result = update_catalog(config, progress=display.progress, on_done=display.done)
+    except OSError as exc:  # the data dir itself: read-only, full disk
+        return fail(f"catalog update: cannot write in {data_dir()}: {exc.strerror or exc}; the catalog in use stays")
     offline = display.finish(len(SOURCES))
     in_use = load_catalog()
     if args.json:

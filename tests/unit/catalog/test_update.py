@@ -218,3 +218,23 @@ def test_catalog_build_writes_the_user_catalog_by_default_never_the_bundled_one(
     assert f"wrote {user_catalog_path(env)}" in capsys.readouterr().out
     assert user_catalog_path(env).read_bytes() == BUNDLED_CATALOG.read_bytes()
     assert digest(BUNDLED_CATALOG) == bundled_before
+
+
+def test_progress_is_live_on_a_terminal_and_one_line_per_source_otherwise(env):
+    import io
+
+    from codefloor.cli.catalog import _Display
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    live, plain = Terminal(), io.StringIO()
+    for stream in (live, plain):
+        display = _Display(stream)
+        run(env, progress=display.progress, on_done=display.done)
+        assert display.finish(len(NAMES)) is None
+    assert "\r" in live.getvalue() and "\x1b[K" in live.getvalue() and "updated" in live.getvalue()
+    lines = plain.getvalue().splitlines()
+    assert len(lines) == len(NAMES) and "\r" not in plain.getvalue()
+    assert [line.split()[:2] for line in lines] == [[n, "unchanged"] for n in NAMES]  # the second run: 304s
