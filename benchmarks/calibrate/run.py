@@ -7,7 +7,7 @@
 The calibration runs in a private data dir (default benchmarks/calibrate/.data, git-ignored), so
 neither your own catalog nor the test suite sees it until --write-source puts the figure into
 server/codefloor/catalog/sources/measured_locally.json (then rebuild the bundled catalog with
-`codefloor catalog build`). It is resumable: run the same command again to go on.
+`codefloor catalog build --out server/codefloor/catalog/data/catalog.json`). It is resumable: run the same command again to go on.
 
 --check runs every exercise's reference solution (must pass) and stub (must fail) through the
 real runners and sandbox, and prints per-language counts: the harness proving itself on all 225.
@@ -96,7 +96,7 @@ def write_source(data_dir: Path) -> int:
     })
     SOURCE.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     print(f"{SOURCE}: {MODEL} = {record['score']} ({record['passed']}/{record['attempted']}, "
-          f"{'subset' if record['subset'] else 'all 225'}); now run `codefloor catalog build`", file=sys.stderr)
+          f"{'subset' if record['subset'] else 'all 225'}); now run `codefloor catalog build --out server/codefloor/catalog/data/catalog.json`", file=sys.stderr)
     return 0
 
 

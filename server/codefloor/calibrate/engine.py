@@ -99,7 +99,7 @@ def pinned_target(model_id: str, *, max_tokens: int, env: Mapping[str, str] | No
 
     env = dict(os.environ if env is None else env)
     config = load_user_config(env)
-    catalog = load_catalog(config)
+    catalog = load_catalog(config, env=env)
     card = catalog.get(model_id)
     if card is None:
         close = sorted(c.id for c in catalog.cards if model_id.lower() in c.id.lower())[:5]
