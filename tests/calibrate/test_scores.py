@@ -57,3 +57,13 @@ def test_a_broken_or_out_of_range_file_changes_nothing(data_dir):
     cards = load_catalog().cards
     path.write_text(json.dumps({"schema": 1, "models": {"gpt-4o-mini": dict(RECORD, score=140)}}))
     assert apply_calibrations(cards, path) is cards
+
+
+def test_a_running_servers_catalog_follower_takes_up_a_new_calibration(data_dir):
+    from codefloor.catalog.load import CatalogFollower
+
+    follower = CatalogFollower(UserConfig(), env={"CODEFLOOR_DATA_DIR": str(data_dir)}, every_s=0.0)
+    assert follower.current().get("gpt-4o-mini").score_source != "measured-locally"
+    write_calibration(RECORD, data_dir / "calibrations.json")
+    card = follower.current().get("gpt-4o-mini")
+    assert (card.coding_score, card.score_source) == (12.5, "measured-locally")

@@ -140,7 +140,8 @@ class CatalogFollower:
     """The catalog a running server routes with, following <data dir>/catalog.json without a restart.
 
     current() is the ONE place that notices a newer catalog: at most every `every_s` (default
-    CHECK_EVERY_S) it stats that file, and reloads only when its inode, size or mtime changed;
+    CHECK_EVERY_S) it stats that file and `codefloor calibrate`'s calibrations.json, and reloads only when
+    one of them changed (inode, size or mtime);
     `prepare` (e.g. dropping unreachable cards) runs once per reload. A reload that fails keeps the
     catalog in use and logs why.
     """
