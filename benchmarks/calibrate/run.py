@@ -44,7 +44,7 @@ def main() -> int:
         return check(args.languages.split(",") if args.languages else None, args.jobs)
     env = dict(os.environ, CODEFLOOR_DATA_DIR=str(args.data_dir))
     if args.write_source:
-        return write_source(args.data_dir)
+        return write_source(args.data_dir, args.max_tokens, args.jobs)
     command = [sys.executable, "-m", "codefloor", "calibrate", MODEL, "--yes", "--json", "--max-tokens",
                str(args.max_tokens), "--jobs", str(args.jobs)]
     if args.limit:
@@ -69,7 +69,7 @@ def _record(data_dir: Path) -> dict:
     return document["models"][MODEL]
 
 
-def write_source(data_dir: Path) -> int:
+def write_source(data_dir: Path, max_tokens: int, jobs: int) -> int:
     record = _record(data_dir)
     results = Path(record["results_dir"])
     seconds = sum(json.loads(p.read_text())["seconds"] for p in results.glob("*.json"))
@@ -92,7 +92,11 @@ def write_source(data_dir: Path) -> int:
         },
         "benchmark": "aider-polyglot",
         "date": record["date"],
-        "command": "python benchmarks/calibrate/run.py (codefloor calibrate smollm2-135m-instruct --max-tokens 512)",
+        # The build shows this as the card's score_setting: say what the figure covers.
+        "command": (f"python benchmarks/calibrate/run.py --max-tokens {max_tokens} --jobs {jobs} "
+                    f"({'SUBSET: ' if record['subset'] else ''}{record['attempted']} of {record['exercises_total']} "
+                    f"exercises, {record['passed']} passed, 95% interval {record['interval95'][0]:g}-"
+                    f"{record['interval95'][1]:g})"),
     })
     SOURCE.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     print(f"{SOURCE}: {MODEL} = {record['score']} ({record['passed']}/{record['attempted']}, "
