@@ -5,7 +5,7 @@ No ledger and no router state: these commands show what the engine would choose,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codefloor.config import UserConfig
 from codefloor.selection import Pool
@@ -16,6 +16,7 @@ class Setup:
     config: UserConfig
     pool: Pool
     cards: tuple  # every catalog card, scored or not
+    sources: dict = field(default_factory=dict)  # the catalog's source -> date (prices: litellm, openrouter)
 
 
 def load_setup(all_providers: bool) -> Setup:
@@ -29,4 +30,4 @@ def load_setup(all_providers: bool) -> Setup:
     reach = probe(config, all_providers=all_providers)
     cards = reachable_cards(catalog.cards, reach)
     pool = build_pool(cards, config, reach.providers)
-    return Setup(config, pool, cards)
+    return Setup(config, pool, cards, dict(catalog.sources))
