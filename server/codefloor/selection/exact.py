@@ -67,6 +67,13 @@ def candidate_prices(candidate: "Candidate", input_tokens: int, with_factor: boo
     return decimal(pin), decimal(pout) * factor
 
 
+def float_cost_usd(candidate: "Candidate", request: "Request", with_factor: bool = True) -> float:
+    """The same rule as exact_cost, in float USD: what users are shown (fast; never used to rank)."""
+    pin, pout = candidate.route.prices_for(request.input_tokens)
+    factor = candidate.factor if with_factor else 1.0
+    return (request.input_tokens * pin + request.output_tokens * pout * factor) / 1_000_000
+
+
 def exact_cost(candidate: "Candidate", request: "Request", with_factor: bool = True) -> Fraction:
     """The exact expected cost of `request` on `candidate`, in millionths of a USD."""
     pin, pout = candidate_prices(candidate, request.input_tokens, with_factor)

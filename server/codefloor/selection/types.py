@@ -91,15 +91,15 @@ class Candidate:
         return self.route.context_window or self.card.context_window
 
     def expected_cost_usd(self, request: Request) -> float:
-        from codefloor.selection.exact import exact_cost
+        from codefloor.selection.exact import float_cost_usd
 
-        return float(exact_cost(self, request)) / 1_000_000
+        return float_cost_usd(self, request)
 
     def list_cost_usd(self, request: Request) -> float:
         """List price x requested tokens, without the output-token factor."""
-        from codefloor.selection.exact import exact_cost
+        from codefloor.selection.exact import float_cost_usd
 
-        return float(exact_cost(self, request, with_factor=False)) / 1_000_000
+        return float_cost_usd(self, request, with_factor=False)
 
 
 @dataclass(frozen=True, slots=True)
