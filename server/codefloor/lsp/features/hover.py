@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from codefloor.lsp.features import code_actions
 from codefloor.lsp.server import CodefloorServer
 
 
@@ -17,6 +18,7 @@ def register(server: CodefloorServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
+        code_actions.track_changes(ls, params)  # the document's syntax tree follows the edit
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 ls.regions.shift(params.text_document.uri, change.range.start.line, change.range.end.line, change.text)
@@ -26,6 +28,7 @@ def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodefloorServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.latest_completion.pop(params.text_document.uri, None)
+        ls.trees.forget(params.text_document.uri)
 
 
 def hover_text(info: dict) -> str:
