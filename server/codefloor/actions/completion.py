@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from codefloor.actions.cleaning import extract_code
-from codefloor.providers.types import ChatRequest, FimRequest, Message
+from codefloor.providers.types import FimRequest
 
 CHARS_PER_TOKEN = 4
 MAX_COMPLETION_TOKENS = 128
@@ -46,16 +46,6 @@ def fit_context(text: str, offset: int, window_tokens: int, *, max_tokens: int =
 
 def fim_request(ctx: Context) -> FimRequest:
     return FimRequest(prefix=ctx.prefix, suffix=ctx.suffix, max_tokens=MAX_COMPLETION_TOKENS, stop=("\n\n\n",))
-
-
-def chat_request(ctx: Context, language: str) -> ChatRequest:
-    """For routes without native fill-in-the-middle: ask for the missing text in a chat."""
-    user = (
-        f"Complete the {language} code at <CURSOR>. Reply with only the text to insert at <CURSOR> "
-        f"(no explanation, do not repeat the surrounding code).\n```\n{ctx.prefix}<CURSOR>{ctx.suffix}\n```"
-    )
-    system = "You are a code completion engine. Output only the inserted code."
-    return ChatRequest(messages=(Message("system", system), Message("user", user)), max_tokens=MAX_COMPLETION_TOKENS, temperature=0.0)
 
 
 def clean_completion(answer: str, ctx: Context) -> str:

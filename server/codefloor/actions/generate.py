@@ -19,7 +19,7 @@ from codefloor.actions.files import FileRefused
 from codefloor.actions.languages import Language, language_for
 from codefloor.actions.lines import line_ending, reindent, split_lines
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Problem
-from codefloor.actions.source import FunctionSite, Parsed, answer_body, error_count, first_error_line, function_at, parse
+from codefloor.actions.source import AnswerUnparsable, FunctionSite, Parsed, answer_body, error_count, first_error_line, function_at, parse
 from codefloor.actions.test_paths import module_import, plan_tests
 from codefloor.providers.types import ChatRequest, Message
 
@@ -69,25 +69,33 @@ class Job:
             return str(exc)
         for file_edit in edits:
             lang, before = self.before.get(file_edit.uri, (None, ""))
-            problem = parse_check(lang, before, apply_edits(before, file_edit.edits), file_edit.uri)
+            first_edit = min(e.start.line for e in file_edit.edits)
+            problem = parse_check(lang, before, apply_edits(before, file_edit.edits), file_edit.uri, first_edit)
             if problem:
                 return problem
         return None
 
 
-def parse_check(lang: Language | None, before: str, after: str, uri: str = "") -> str | None:
-    """None when `after` parses as well as `before` (no more ERROR/MISSING nodes), else why not."""
+def parse_check(lang: Language | None, before: str, after: str, uri: str = "", edit_line: int = 0) -> str | None:
+    """None when `after` parses as well as `before`, else why not. "As well" = no more ERROR/MISSING
+    nodes, and no error that starts earlier than the first one before (an error can swallow the
+    next one, keeping the count: the edit is then where the first error appears)."""
     if lang is None:
         return None
     tree_after = parse(lang, after).tree
     if not tree_after.root_node.has_error:
         return None
-    added = error_count(tree_after) - (error_count(parse(lang, before).tree) if before else 0)
-    if added <= 0:
-        return None
+    tree_before = parse(lang, before).tree if before else None
+    added = error_count(tree_after) - (error_count(tree_before) if tree_before is not None else 0)
     line = first_error_line(tree_after)
+    old = first_error_line(tree_before) if tree_before is not None else None
+    if old is not None and old >= edit_line:
+        old += len(split_lines(after)) - len(split_lines(before))  # the old error moved with the lines added above it
+    earlier = line is not None and (old is None or line < old)
+    if added <= 0 and not earlier:
+        return None
     where = f" (first near line {line + 1})" if line is not None else ""
-    return f"the answer would break the {lang.name} syntax of {_name(uri) or 'the file'}: {added} new parse error(s){where}"
+    return f"the answer would break the {lang.name} syntax of {_name(uri) or 'the file'}: {max(added, 1)} new parse error(s){where}"
 
 
 def estimate_tokens(chars: int) -> int:
@@ -165,7 +173,10 @@ def generate_body(doc: Doc, line: int, *, parsed: Parsed | None = None) -> Job:
     )
 
     def finish(answer: str) -> list[FileEdit]:
-        new_text = answer_body(lang, site, _code_or_raise(answer), eol)
+        try:
+            new_text = answer_body(lang, site, _code_or_raise(answer), eol)
+        except AnswerUnparsable as exc:
+            raise NothingToApply(f"{exc}; nothing applied") from None
         if not new_text.strip():
             raise NothingToApply("the model returned an empty body; nothing applied")
         return [FileEdit(doc.uri, (TextEdit(site.body_start, site.body_end, new_text),))]

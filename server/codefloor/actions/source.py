@@ -61,7 +61,8 @@ class Parsed:
         return self._pos(node.end_byte, node.end_point.row, node.end_point.column)
 
     def _pos(self, byte: int, row: int, column: int) -> Pos:
-        return Pos(row, len(self.data[byte - column : byte].decode("utf-8", errors="replace")))
+        prefix = self.data[byte - column : byte].decode("utf-8", errors="replace")
+        return Pos(row, len(prefix.rstrip("\r")))  # a token may end after the \r of \r\n: not part of the line
 
     def line(self, row: int, node: Node | None = None) -> str:
         """The text of line `row` (found from a node on or before it, so a huge file is not split)."""
@@ -423,6 +424,10 @@ def _doc_comment_above(parsed: Parsed, anchor: Node) -> bool:
 # -- answers ------------------------------------------------------------------------------------
 
 
+class AnswerUnparsable(ValueError):
+    """The function in a model's answer has syntax errors of its own."""
+
+
 def answer_function(lang: Language, code: str, name: str) -> tuple[Parsed, Node] | None:
     """The function called `name` in a model's answer (else its first function), or None."""
     parsed = parse(lang, code)
@@ -437,6 +442,8 @@ def answer_body(lang: Language, site: FunctionSite, code: str, eol: str) -> str:
     """The text that replaces site.body_start..body_end, from an answer that is either the whole
     function (its body is taken) or just the body's statements."""
     found = answer_function(lang, code, site.name)
+    if found is not None and found[1].has_error:
+        raise AnswerUnparsable(f"the answer's {found[1].type.replace('_', ' ')} does not parse as {lang.name}")
     if lang.body == "python":
         statements = code
         if found is not None:
