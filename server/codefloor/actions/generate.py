@@ -135,7 +135,7 @@ def _source(doc: Doc, parsed: Parsed | None) -> Parsed:
     lang = language_for(doc.language_id, doc.path)
     if lang is None:
         raise NothingToApply(f"{doc.language_id or 'this file type'} is not a language codefloor's function actions know")
-    return parsed if parsed is not None and parsed.lang.key == lang.key else parse(lang, doc.text)
+    return parsed.fresh() if parsed is not None and parsed.lang.key == lang.key else parse(lang, doc.text)
 
 
 def _function(doc: Doc, line: int, parsed: Parsed | None) -> tuple[Parsed, FunctionSite]:

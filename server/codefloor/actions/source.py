@@ -13,7 +13,8 @@ Positions are the LSP's lines (\\n, \\r\\n, \\r) and code-point columns. tree-si
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tree_sitter import Node, Parser, Tree
@@ -50,6 +51,13 @@ class Parsed:
     lang: Language
     data: bytes
     tree: Tree
+    # Byte ranges edited since `tree` was parsed (the tree is edited, not re-parsed, yet: trees.py).
+    # Outside them the tree is exact; function_at re-parses through `refresh` only when it needs them.
+    pending: tuple[tuple[int, int], ...] = ()
+    refresh: Callable[[], Parsed] | None = field(default=None, compare=False, repr=False)
+
+    def fresh(self) -> Parsed:
+        return self.refresh() if self.pending and self.refresh is not None else self
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
@@ -73,16 +81,47 @@ class Parsed:
 
 
 def _row_start(parsed: Parsed, row: int, near: Node | None = None) -> int:
+    if near is not None and near.start_point.row == row:
+        return near.start_byte - near.start_point.column
+    return row_start(parsed.tree, parsed.data, row)
+
+
+def row_start(tree: Tree, data: bytes | bytearray, row: int) -> int:
+    """The byte offset where line `row` starts, found by walking down the tree to the node on that
+    row (children by point, in C), then counting the few newlines between it and the row: no scan
+    of the whole file, even when the row is in the middle of one huge class."""
     from tree_sitter import Point
 
-    node = near or parsed.tree.root_node.descendant_for_point_range(Point(row, 0), Point(row, 0))
-    if node is not None and node.start_point.row == row:
-        return node.start_byte - node.start_point.column
-    byte, at = (node.start_byte - node.start_point.column, node.start_point.row) if node is not None and node.start_point.row < row else (0, 0)
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        if node.start_point.row == row:
+            return _scan_to(data, node.start_byte - node.start_point.column, row, row)
+        if node.start_point.row > row:  # the row is a gap (blank lines, comments) before this node
+            byte, at = node.start_byte - node.start_point.column, node.start_point.row
+            while at > row and byte > 0:
+                byte, at = data.rfind(b"\n", 0, byte - 1) + 1, at - 1
+            return _scan_to(data, byte, row, row)
+        if cursor.goto_first_child_for_point(Point(row, 0)) is None:
+            break  # inside a multi-line token, or after the last child of this node
+    node = cursor.node
+    if node.child_count:
+        last = node.child(node.child_count - 1)
+        byte, at = last.end_byte - last.end_point.column, last.end_point.row
+    else:
+        byte, at = node.start_byte - node.start_point.column, node.start_point.row
+    if at > row:
+        byte, at = node.start_byte - node.start_point.column, node.start_point.row
+    return _scan_to(data, byte, at, row)
+
+
+def _scan_to(data: bytes | bytearray, byte: int, at: int, row: int) -> int:
+    if byte < 0 or (byte > 0 and data[byte - 1 : byte] != b"\n"):
+        byte, at = 0, 0  # an edited, not yet re-parsed tree can be off here: count from the top
     while at < row:
-        nl = parsed.data.find(b"\n", byte)
+        nl = data.find(b"\n", byte)
         if nl < 0:
-            break
+            raise IndexError(f"line {row} is past the end of the document")
         byte, at = nl + 1, at + 1
     return byte
 
@@ -149,7 +188,34 @@ def function_nodes(parsed: Parsed, root: Node | None = None) -> list[Node]:
 
 
 def function_at(parsed: Parsed, line: int) -> FunctionSite | None:
-    """The innermost function whose lines (decorators and doc comment included) contain `line`."""
+    """The innermost function whose lines (decorators and doc comment included) contain `line`.
+
+    On a tree with pending edits the answer is used only if neither the line nor the function (with
+    what comes just before it: its doc comment) was edited; else the tree is re-parsed first."""
+    if not parsed.pending:
+        return _function_at(parsed, line)
+    try:
+        start = row_start(parsed.tree, parsed.data, line)
+    except IndexError:
+        start = len(parsed.data)
+    if start > 0 and parsed.data[start - 1 : start] != b"\n" or _touches(parsed.pending, start, parsed.data.find(b"\n", start) % (len(parsed.data) + 1)):
+        return _function_at(parsed.fresh(), line)
+    found: list[Node] = []
+    site = _function_at(parsed, line, found)
+    if site is None or not found:
+        return site
+    node = found[0]
+    before = _anchor(parsed, node).prev_sibling
+    if _touches(parsed.pending, before.start_byte if before is not None else node.start_byte, node.end_byte):
+        return _function_at(parsed.fresh(), line)
+    return site
+
+
+def _touches(pending: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    return any(lo <= end and start <= hi for lo, hi in pending)
+
+
+def _function_at(parsed: Parsed, line: int, found: list[Node] | None = None) -> FunctionSite | None:
     from tree_sitter import Point
 
     root = parsed.tree.root_node
@@ -164,22 +230,41 @@ def function_at(parsed: Parsed, line: int) -> FunctionSite | None:
         current = root.descendant_for_point_range(Point(line, column), Point(line, column))
         while current is not None:
             if current.type in parsed.lang.functions and _body(parsed, current) is not None:
-                return site_of(parsed, current)
+                return _found(parsed, current, found)
             current = current.parent
     # A function that starts on this line inside something else that does (`const f = () => {`,
-    # `impl S { fn m() {} }`).
-    statement = root.descendant_for_point_range(Point(line, first), Point(line, first))
-    while statement is not None and statement.parent is not None and statement.parent.start_point.row == line and statement.parent.parent is not None:
-        statement = statement.parent
-    if statement is not None and statement.id != root.id:
-        for node in function_nodes(parsed, statement):
-            if node.start_point.row == line or _anchor(parsed, node).start_point.row == line:
-                return site_of(parsed, node)
+    # `impl S { fn m() {} }`): only nodes starting on the line are looked into.
+    stack = [root.descendant_for_point_range(Point(line, first), Point(line, first))]
+    while stack[0] is not None and stack[0].parent is not None and stack[0].parent.start_point.row == line and stack[0].parent.parent is not None:
+        stack[0] = stack[0].parent
+    while stack:
+        node = stack.pop()
+        if node is None or node.start_point.row != line:
+            continue
+        if node.type in parsed.lang.functions and _body(parsed, node) is not None:
+            return _found(parsed, node, found)
+        if node.id != root.id:
+            stack.extend(reversed([c for c in _children_from(node, line)]))
     # A cursor on a doc comment or decorator line just above a function.
-    return _function_below(parsed, line)
+    return _function_below(parsed, line, found)
 
 
-def _function_below(parsed: Parsed, line: int) -> FunctionSite | None:
+def _children_from(node: Node, line: int):
+    """The children of `node` that start on `line` (they come first: stop at the first that does not)."""
+    for index in range(node.child_count):
+        child = node.child(index)
+        if child.start_point.row > line:
+            return
+        yield child
+
+
+def _found(parsed: Parsed, node: Node, found: list[Node] | None) -> FunctionSite:
+    if found is not None:
+        found.append(node)
+    return site_of(parsed, node)
+
+
+def _function_below(parsed: Parsed, line: int, found: list[Node] | None = None) -> FunctionSite | None:
     from tree_sitter import Point
 
     node = parsed.tree.root_node.descendant_for_point_range(Point(line, 0), Point(line, 10**6))
@@ -196,7 +281,7 @@ def _function_below(parsed: Parsed, line: int) -> FunctionSite | None:
             return None
         sibling = inner
     if sibling is not None and sibling.type in parsed.lang.functions and _body(parsed, sibling) is not None:
-        return site_of(parsed, sibling)
+        return _found(parsed, sibling, found)
     return None
 
 

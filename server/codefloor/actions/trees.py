@@ -9,13 +9,13 @@ trusted (a version gap, a change this module cannot map): correctness first, spe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tree_sitter import Parser, Point, Tree
 
 from codefloor.actions.languages import Language, language_for
-from codefloor.actions.source import Parsed, new_parser, to_bytes
+from codefloor.actions.source import Parsed, new_parser, row_start, to_bytes
 
 
 @dataclass
@@ -27,6 +27,7 @@ class _Entry:
     version: int | None
     dirty: bool = False
     lone_cr: bool = False  # the text has a lone \r (given to tree-sitter as \n): no incremental edits
+    pending: list[tuple[int, int]] = field(default_factory=list)  # edited byte ranges since the last parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,9 @@ class Change:
     text: str
     start: tuple[int, int] | None = None
     end: tuple[int, int] | None = None
+
+
+MAX_PENDING = 64  # more edits than this since the last parse: re-parse rather than track them
 
 
 class DocumentTrees:
@@ -59,10 +63,20 @@ class DocumentTrees:
             entry = _Entry(lang, parser, data, parser.parse(data), version, lone_cr="\r" in source and source.count("\r") != source.count("\r\n"))
             self.full_parses += 1
             self._docs[uri] = entry
-        elif entry.dirty:
+        if not entry.dirty:
+            return Parsed(lang, entry.data, entry.tree)
+        if len(entry.pending) > MAX_PENDING:
+            return self._reparse(entry)
+        # Not re-parsed yet: exact outside the edited ranges; function_at asks for a re-parse
+        # through `refresh` only when the cursor's function or line was edited.
+        return Parsed(lang, entry.data, entry.tree, tuple(entry.pending), refresh=lambda: self._reparse(entry))
+
+    def _reparse(self, entry: _Entry) -> Parsed:
+        if entry.dirty:
             entry.tree = entry.parser.parse(entry.data, entry.tree)
             entry.dirty = False
-        return Parsed(lang, entry.data, entry.tree)
+            entry.pending.clear()
+        return Parsed(entry.lang, entry.data, entry.tree)
 
     def change(self, uri: str, version: int | None, changes: list[Change], units: Callable[[str], int]) -> None:
         """Apply the editor's changes to the stored copy (`units(char)` = client units per code point)."""
@@ -106,6 +120,9 @@ class DocumentTrees:
         entry.tree.edit(start, end, start + len(new), Point(start_row, start_col), Point(end_row, end_col), new_end)
         entry.data[start:end] = new
         entry.dirty = True
+        delta = len(new) - (end - start)
+        entry.pending[:] = [(lo + delta, hi + delta) if lo > end else (lo, max(lo, hi + delta) if hi >= start else hi) for lo, hi in entry.pending]
+        entry.pending.append((start, start + len(new)))
         return True
 
     def _byte_point(self, entry: _Entry, line: int, column: int, units: Callable[[str], int]) -> tuple[int, int]:
@@ -127,20 +144,10 @@ class DocumentTrees:
         return line, len(raw)
 
     def _row_start(self, entry: _Entry, row: int) -> int:
-        data = entry.data
-        node = entry.tree.root_node.descendant_for_point_range(Point(row, 0), Point(row, 0))
-        if node is not None and node.start_point.row <= row:
-            byte, at = node.start_byte - node.start_point.column, node.start_point.row
-        else:
-            byte, at = 0, 0
-        if byte < 0 or (byte > 0 and data[byte - 1 : byte] != b"\n"):
-            byte, at = 0, 0  # the tree's idea of that row no longer matches the bytes: count from the top
-        while at < row:
-            nl = data.find(b"\n", byte)
-            if nl < 0:
-                raise IndexError(f"line {row} is past the end of the document")
-            byte, at = nl + 1, at + 1
-        return byte
+        start = row_start(entry.tree, entry.data, row)
+        if start > 0 and entry.data[start - 1 : start] != b"\n":
+            raise ValueError("the edited tree no longer matches the bytes")  # -> full parse on next use
+        return start
 
 
 def lsp_changes(content_changes: list[Any]) -> list[Change]:

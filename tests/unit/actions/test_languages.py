@@ -162,3 +162,45 @@ def test_deep_expression_and_lone_cr_do_not_break_the_model():
     text = "import os\r\rdef greet(name):\r    pass\r"
     site = function_at(parse(lang, text), 3)
     assert site is not None and site.header_line == 2 and site.body_end == Pos(3, 8)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.key for s in SAMPLES])
+def test_row_start_finds_every_line_without_scanning_the_file(sample):
+    from codefloor.actions.source import row_start
+
+    text = "\n\n" + sample.text.replace("\n", "\r\n", 3) + '\n\n# """\n\n'
+    lang = language_for(sample.language_id, sample.path)
+    parsed = parse(lang, text)
+    expected, offset = [], 0
+    for line in parsed.data.split(b"\n"):
+        expected.append(offset)
+        offset += len(line) + 1
+    assert [row_start(parsed.tree, parsed.data, row) for row in range(len(expected))] == expected
+
+
+def test_tree_follows_edits_without_a_parse_until_the_edited_function_is_asked_for():
+    from codefloor.actions.trees import Change, DocumentTrees
+    from codefloor.actions.source import function_at
+
+    text = "".join(f"def f{i}(x):\r\n    return x  # 名前\r\n\r\n" for i in range(50)) + "def last():\r\n    pass\r\n"
+    trees = DocumentTrees()
+    get = lambda v: trees.get("u", text=lambda: text, language_id="python", path="/m.py", version=v)
+    get(1)
+    utf16 = lambda c: 2 if ord(c) > 0xFFFF else 1
+    # f10's body becomes a stub; a docstring (with an emoji: UTF-16 columns) goes into f20; a new line above f30
+    trees.change("u", 2, [Change("pass", (31, 4), (31, 12))], utf16)
+    trees.change("u", 3, [Change('\r\n    """Doc 👋."""', (60, 11), (60, 11))], utf16)
+    trees.change("u", 4, [Change("import os\r\n", (91, 0), (91, 0))], utf16)
+    parsed = get(4)
+    assert parsed.pending and trees.full_parses == 1
+    far = function_at(parsed, 123)  # f40 (two lines further down now), untouched: from the edited tree, no parse
+    assert far.name == "f40" and not far.is_stub and parsed.pending
+    assert function_at(parsed, 153).name == "last" and parsed.pending  # shifted by the lines added above
+    edited = function_at(parsed, 31)
+    assert edited.name == "f10" and edited.is_stub  # re-parsed (incrementally) to see the edit
+    assert function_at(get(4), 61).has_doc and trees.full_parses == 1
+    expected = text.split("\r\n")
+    expected[31] = "    pass  # 名前"
+    expected[60] += '\r\n    """Doc 👋."""'
+    expected = "\r\n".join(expected).replace("def f30(x):", "import os\r\ndef f30(x):")
+    assert bytes(get(4).data).decode() == expected
