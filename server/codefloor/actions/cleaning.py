@@ -7,8 +7,7 @@ import re
 
 from codefloor.actions.languages import Language
 from codefloor.actions.lines import dedent, split_lines
-
-_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:(?<=\n)```|\Z)", re.S)
+from codefloor.providers.fim import fenced_block
 
 
 def extract_code(answer: str) -> str:
@@ -17,8 +16,8 @@ def extract_code(answer: str) -> str:
     Models often wrap code in ``` fences and add a sentence before or after it; neither belongs
     in the user's file. Leading and trailing blank lines and trailing spaces are removed.
     """
-    match = _FENCE.search(answer.replace("\r\n", "\n"))
-    code = match.group(1) if match else answer
+    fenced = fenced_block(answer)
+    code = fenced if fenced is not None else answer
     lines = split_lines(code)
     while lines and not lines[0].strip():
         lines.pop(0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from codefloor.actions.cleaning import extract_code
 from codefloor.providers.types import FimRequest
 
 CHARS_PER_TOKEN = 4
@@ -49,8 +48,10 @@ def fim_request(ctx: Context) -> FimRequest:
 
 
 def clean_completion(answer: str, ctx: Context) -> str:
-    """The insertable text: fences removed, no echo of the prefix, no overlap with the suffix."""
-    text = extract_code(answer) if "```" in answer else answer.rstrip()
+    """The insertable text: no echo of the current line, no overlap with what follows the cursor.
+    Fences are not looked for here: only chat answers have them, and the fill-in-the-middle-by-chat
+    path (providers/fim.py) has already taken the code out of them."""
+    text = answer.rstrip()
     last_line = ctx.prefix.rsplit("\n", 1)[-1]
     if last_line.strip() and text.startswith(last_line):
         text = text[len(last_line) :]  # the model repeated the current line

@@ -198,17 +198,38 @@ def function_at(parsed: Parsed, line: int) -> FunctionSite | None:
         start = row_start(parsed.tree, parsed.data, line)
     except IndexError:
         start = len(parsed.data)
-    if start > 0 and parsed.data[start - 1 : start] != b"\n" or _touches(parsed.pending, start, parsed.data.find(b"\n", start) % (len(parsed.data) + 1)):
-        return _function_at(parsed.fresh(), line)
+    line_edited = start > 0 and parsed.data[start - 1 : start] != b"\n" or _touches(parsed.pending, start, parsed.data.find(b"\n", start) % (len(parsed.data) + 1))
     found: list[Node] = []
     site = _function_at(parsed, line, found)
-    if site is None or not found:
-        return site
+    if not found:
+        return _function_at(parsed.fresh(), line) if line_edited else site
     node = found[0]
-    before = _anchor(parsed, node).prev_sibling
-    if _touches(parsed.pending, before.start_byte if before is not None else node.start_byte, node.end_byte):
-        return _function_at(parsed.fresh(), line)
-    return site
+    anchor = _anchor(parsed, node)
+    before = anchor.prev_sibling
+    first = before if before is not None and before.type in _COMMENT else anchor
+    if not line_edited and not _touches(parsed.pending, before.start_byte if before is not None else node.start_byte, node.end_byte):
+        return site
+    # The edit is in this function: parse just it (tree-sitter included ranges keep the file's
+    # coordinates); if that is not clean, the whole file, incrementally.
+    local = _local_site(parsed, first, node, line)
+    return local if local is not None else _function_at(parsed.fresh(), line)
+
+
+def _local_site(parsed: Parsed, first: Node, node: Node, line: int) -> FunctionSite | None:
+    from tree_sitter import Range
+
+    start_byte = first.start_byte
+    if not (first.start_point.row <= line <= node.end_point.row):
+        return None
+    parser = new_parser(parsed.lang)
+    parser.included_ranges = [Range(first.start_point, node.end_point, start_byte, node.end_byte)]
+    tree = parser.parse(parsed.data)
+    root = tree.root_node
+    if root.has_error or root.end_byte != node.end_byte:
+        return None  # the edit reaches past this function (a brace removed...), or it does not parse alone here
+    local = Parsed(parsed.lang, parsed.data, tree)
+    site = _function_at(local, line)
+    return site if site is not None and site.end_line == node.end_point.row else None
 
 
 def _touches(pending: tuple[tuple[int, int], ...], start: int, end: int) -> bool:

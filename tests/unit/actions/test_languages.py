@@ -204,3 +204,29 @@ def test_tree_follows_edits_without_a_parse_until_the_edited_function_is_asked_f
     expected[60] += '\r\n    """Doc 👋."""'
     expected = "\r\n".join(expected).replace("def f30(x):", "import os\r\ndef f30(x):")
     assert bytes(get(4).data).decode() == expected
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.key for s in SAMPLES])
+def test_an_edit_inside_a_function_is_seen_without_reparsing_the_file(sample):
+    """Turn the finished function into a stub by typing: the listing must see the stub, from a
+    parse of that function alone where possible, else of the file (never a stale answer)."""
+    from codefloor.actions.source import function_at
+    from codefloor.actions.trees import Change, DocumentTrees
+
+    trees = DocumentTrees()
+    lang = language_for(sample.language_id, sample.path)
+    get = lambda v: trees.get("u", text=lambda: sample.text, language_id=sample.language_id, path=sample.path, version=v)
+    before = function_at(get(1), sample.real)
+    assert not before.is_stub
+    line = split_lines(sample.text)[sample.real]
+    stub = {"python": "    pass", "typescript": '    throw new Error("TODO");', "tsx": "  // TODO", "javascript": '    throw new Error("not implemented");',
+            "go": '\tpanic("TODO")', "rust": "        todo!()", "java": "        throw new UnsupportedOperationException();",
+            "c": "    /* TODO */", "cpp": "int add(int a, int b) { /* TODO */ }", "csharp": "        throw new NotImplementedException();", "ruby": "    raise NotImplementedError"}[sample.key]
+    if sample.key == "cpp":
+        stub = "    " + stub
+    trees.change("u", 2, [Change(stub, (sample.real, 0), (sample.real, len(line)))], lambda c: 2 if ord(c) > 0xFFFF else 1)
+    parsed = get(2)
+    site = function_at(parsed, sample.real)
+    assert site is not None and site.is_stub, (sample.key, site)
+    fresh = parse(lang, bytes(parsed.data).decode())
+    assert function_at(fresh, sample.real).is_stub and function_at(fresh, sample.real).body_start == site.body_start
