@@ -40,7 +40,7 @@ class Change:
     end: tuple[int, int] | None = None
 
 
-MAX_PENDING = 64  # more edits than this since the last parse: re-parse rather than track them
+MAX_PENDING = 1000  # more separate edited ranges than this since the last parse: re-parse the file
 
 
 class DocumentTrees:
@@ -121,8 +121,16 @@ class DocumentTrees:
         entry.data[start:end] = new
         entry.dirty = True
         delta = len(new) - (end - start)
-        entry.pending[:] = [(lo + delta, hi + delta) if lo > end else (lo, max(lo, hi + delta) if hi >= start else hi) for lo, hi in entry.pending]
-        entry.pending.append((start, start + len(new)))
+        shifted = [(lo + delta, hi + delta) if lo > end else (lo, max(lo, hi + delta) if hi >= start else hi) for lo, hi in entry.pending]
+        lo, hi = start, start + len(new)
+        kept = []
+        for a, b in shifted:  # typing in one place keeps one range
+            if a <= hi + 1 and lo <= b + 1:
+                lo, hi = min(lo, a), max(hi, b)
+            else:
+                kept.append((a, b))
+        kept.append((lo, hi))
+        entry.pending[:] = kept
         return True
 
     def _byte_point(self, entry: _Entry, line: int, column: int, units: Callable[[str], int]) -> tuple[int, int]:
