@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from codefloor.providers.fim import fenced_block
 from codefloor.providers.types import FimRequest
 
 CHARS_PER_TOKEN = 4
@@ -48,10 +49,11 @@ def fim_request(ctx: Context) -> FimRequest:
 
 
 def clean_completion(answer: str, ctx: Context) -> str:
-    """The insertable text: no echo of the current line, no overlap with what follows the cursor.
-    Fences are not looked for here: only chat answers have them, and the fill-in-the-middle-by-chat
-    path (providers/fim.py) has already taken the code out of them."""
-    text = answer.rstrip()
+    """The insertable text: fences removed (native FIM endpoints can send them too; the pattern is
+    providers/fim.py's, the one the FIM-by-chat path already used), no echo of the current line,
+    no overlap with what follows the cursor."""
+    fenced = fenced_block(answer) if "```" in answer else None
+    text = fenced if fenced is not None else answer.rstrip()
     last_line = ctx.prefix.rsplit("\n", 1)[-1]
     if last_line.strip() and text.startswith(last_line):
         text = text[len(last_line) :]  # the model repeated the current line
