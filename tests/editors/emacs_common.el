@@ -5,6 +5,11 @@
 (require 'cl-lib)
 (require 'json)
 (require 'subr-x)
+(require 'package)
+
+;; An interactive Emacs activates the installed packages (their autoloads) at start-up; a batch
+;; Emacs does not, and lsp-mode calls autoloaded functions of its other files.
+(package-activate-all)
 
 (defvar cf-report nil "Alist of (step . value), written as JSON at the end.")
 (defvar cf-log nil "window/logMessage texts the server sent, oldest first.")

@@ -5,8 +5,7 @@
 ;; lines through eglot's eldoc function, completes with `completion-at-point', and writes a
 ;; JSON report.
 (load (expand-file-name "emacs_common.el" (file-name-directory load-file-name)) nil t)
-(require (quote eglot))
-(when (getenv "CODEFLOOR_TEST_DEBUG") (setq debug-on-error t)) ; a Lisp error prints its backtrace on stderr
+(require 'eglot)
 
 ;; Observe what the server sends (eglot itself ignores logMessage).
 (advice-add 'eglot-handle-notification :before

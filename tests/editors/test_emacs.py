@@ -5,6 +5,7 @@ completion is inserted. The drivers are tests/editors/emacs_*_e2e.el."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,12 @@ def emacs() -> str:
     path = shutil.which("emacs")
     assert path, "Emacs is required for this test: install Debian's 'emacs-nox', 'elpa-eglot' and 'elpa-lsp-mode' (.ci/run does)"
     return path
+
+
+def complaints(messages: list[str]) -> list[str]:
+    """Echo-area lines where the client objected to something codefloor sent (flymake finding no
+    Python checker here is not about codefloor)."""
+    return [m for m in messages if re.search(r"unknown|error processing|unhandled|not supported|codefloor.*(fail|error)", m, re.I)]
 
 
 def run(s: common.Session, init: str, driver: str) -> dict:
@@ -49,5 +56,26 @@ def test_eglot_with_the_documented_config_uses_the_folder_floor_applies_hovers_a
     # eglot did not advertise progress, so the server sent none
     assert not {"window/workDoneProgress/create", "$/progress"} & set(report["server_methods"]), report["server_methods"]
     assert "workspace/applyEdit" in report["server_methods"]
-    assert not [m for m in report["messages"] if "warning" in m.lower() or "error" in m.lower()], report["messages"]
+    assert not complaints(report["messages"]), report["messages"]
     assert [r.body["model"] for r in fake.requests] == ["test-strong-wire"] * 2
+
+
+def test_lsp_mode_with_the_documented_config_sends_the_floor_resolves_hovers_and_completes(tmp_path, fake, closed_port):
+    s = common.session(tmp_path, fake, closed_port)
+    fake.script(common.BODY_ANSWER, common.COMPLETION_ANSWER)
+
+    report = run(s, common.snippet("Emacs 28+ (lsp-mode)", "elisp", 0), "emacs_lsp_mode_e2e.el")
+
+    assert report["mode"] == "python-mode"
+    # the snippet's floor (70) reached the folder through workspace/configuration
+    assert any("minCodingScore 70" in line for line in common.floor_log_lines(report)), report["log"]
+    assert "Generate body · test-strong (85 ≥ 70)" in report["titles"], report
+    assert report["chosen_is"] == "data"  # lsp-mode resolves: the model runs in codeAction/resolve
+    assert report["after_action"][:3] == common.BODY_LINES
+    assert "test-strong" in report["hover"] and "floor 70" in report["hover"], report["hover"]
+    assert report["after_completion"][-1] == "VALUE = 42"
+    assert report["status_message"] and report["status_message"].startswith("codefloor: test-strong (85 ≥ 70)"), report["messages"]
+    assert "workspace/applyEdit" not in report["server_methods"]  # the edit came back in the resolve answer
+    assert not complaints(report["messages"]), report["messages"]
+    # the action at the folder floor 70, the completion at the snippet's completion floor 40
+    assert [r.body["model"] for r in fake.requests] == ["test-strong-wire", "test-cheap-wire"]
