@@ -61,6 +61,9 @@ endfunction
 
 function! s:Steps() abort
   call s:Set('filetype', &filetype)
+  if !exists('g:loaded_ale')
+    throw "ALE is not loaded: install Debian's vim-ale (the snippet's `packadd ale` found no ale package)"
+  endif
   " 0. the connection ALE's commands start; its settings are pushed with didChangeConfiguration
   let l:linter = filter(ale#linter#Get(&filetype), 'v:val.name is# "codefloor"')
   if empty(l:linter)
