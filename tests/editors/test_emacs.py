@@ -53,6 +53,7 @@ def test_eglot_with_the_documented_config_uses_the_folder_floor_applies_hovers_a
     assert report["after_completion"][-1] == "VALUE = 42"
     # the documented codefloor/status handler showed the serving model in the echo area
     assert report["status_message"] and report["status_message"].startswith("codefloor: test-strong (85 ≥ 80)"), report["messages"]
+    assert "(85, user)" in report["status_message"]  # the reason names where the score came from
     # eglot did not advertise progress, so the server sent none
     assert not {"window/workDoneProgress/create", "$/progress"} & set(report["server_methods"]), report["server_methods"]
     assert "workspace/applyEdit" in report["server_methods"]
@@ -75,6 +76,7 @@ def test_lsp_mode_with_the_documented_config_sends_the_floor_resolves_hovers_and
     assert "test-strong" in report["hover"] and "floor 70" in report["hover"], report["hover"]
     assert report["after_completion"][-1] == "VALUE = 42"
     assert report["status_message"] and report["status_message"].startswith("codefloor: test-strong (85 ≥ 70)"), report["messages"]
+    assert "(85, user)" in report["status_message"]
     assert "workspace/applyEdit" not in report["server_methods"]  # the edit came back in the resolve answer
     assert not complaints(report["messages"]), report["messages"]
     # the action at the folder floor 70, the completion at the snippet's completion floor 40

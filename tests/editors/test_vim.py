@@ -2,7 +2,8 @@
 snippet as its vimrc, driving `codefloor serve` against a loopback provider: the pushed settings
 reach the server, a code action is listed and applied (ALE has no resolve: the command path and
 workspace/applyEdit), the written lines are hovered after ALE's whole-document didChange, and a
-completion comes back. The driver is tests/editors/vim_ale_e2e.vim."""
+completion comes back; a second project with a buffer-local floor gets its own server and floor.
+The driver is tests/editors/vim_ale_e2e.vim."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ def test_vim_ale_with_the_documented_config_pushes_the_floor_applies_hovers_and_
     vim = shutil.which("vim")
     assert vim, "Vim is required for this test: install Debian's 'vim' and 'vim-ale' packages (.ci/run does)"
     s = common.session(tmp_path, fake, closed_port)
+    other = tmp_path / "other"  # a second project (its own root, so its own server)
+    other.mkdir()
+    (other / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
+    (other / "stub.py").write_text(common.STUB, encoding="utf-8")
+    s.env["CODEFLOOR_TEST_FILE2"] = str(other / "stub.py")
     vimrc = tmp_path / "vimrc"
     vimrc.write_text(common.snippet("Vim 8.2+ / 9 (ALE)", "vim", 0), encoding="utf-8")
     fake.script(common.BODY_ANSWER, common.COMPLETION_ANSWER)
@@ -44,3 +50,7 @@ def test_vim_ale_with_the_documented_config_pushes_the_floor_applies_hovers_and_
     assert "workspace/applyEdit" in report["server_methods"]
     assert not [m for m in report["messages"] if "rror" in m or "codefloor" in m], report["messages"]
     assert [r.body["model"] for r in fake.requests] == ["test-strong-wire"] * 2
+    # per project: the second root got its own server and its buffer-local floor
+    first, second = report["second_connection"]
+    assert first != second and second.endswith(str(other)), report["second_connection"]
+    assert "Generate body · test-strong (85 ≥ 80)" in report["second_titles"], report

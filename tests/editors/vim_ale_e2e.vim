@@ -110,6 +110,20 @@ function! s:Steps() abort
   call s:Set('completion', map(copy(s:completions), 'v:val.word'))
   call setline(line('$'), getline('$') . s:completions[0].word) " accepting it in the menu
   call s:Set('after_completion', getline(1, '$'))
+
+  " 5. another project, with a buffer-local floor: ALE starts a second server for its root
+  execute 'split' fnameescape($CODEFLOOR_TEST_FILE2)
+  let b:ale_codefloor_settings = {'codefloor': {'minCodingScore': 80}}
+  let l:first = s:conn
+  unlet s:conn s:actions
+  call ale#lsp_linter#StartLSP(bufnr(''), l:linter[0], function('s:OnReady'))
+  call s:Wait('ALE to start codefloor for the second project', 'exists("s:conn")', 30)
+  call s:Set('second_connection', [l:first, s:conn])
+  call s:Wait("the second project's settings to arrive", 's:Logged("minCodingScore 80")')
+  call cursor(3, 5)
+  call ale#codefix#Execute(0, function('s:OnActions'))
+  call s:Wait("the second project's code actions", 'exists("s:actions")')
+  call s:Set('second_titles', map(copy(s:actions[1]), 'v:val[1].title'))
 endfunction
 
 try
