@@ -121,8 +121,12 @@ def apply_calibrations(cards: tuple, path: Path | None = None) -> tuple:
             continue
         raw = dict(card.raw_scores)
         raw[RAW_NAME] = float(record["score"])
-        out.append(card.model_copy(update={
-            "coding_score": float(record["score"]), "score_source": SOURCE, "score_date": record.get("date"),
-            "score_setting": setting_line(record), "raw_scores": raw,
-        }))
+        low, high = record.get("interval95") or wilson_interval(record["passed"], record["attempted"])
+        update = {"coding_score": float(record["score"]), "score_source": SOURCE, "score_date": record.get("date"),
+                  "score_setting": setting_line(record), "raw_scores": raw}
+        if "score_interval" in type(card).model_fields:  # cards that carry their interval
+            update.update(coding_score_low=float(low), coding_score_high=float(high), score_extrapolated=False,
+                          score_interval=f"measured locally (codefloor calibrate), 95% binomial (Wilson) interval "
+                                         f"over {record['attempted']} exercises")
+        out.append(card.model_copy(update=update))
     return tuple(out)
