@@ -2,7 +2,8 @@
 
 A remote provider is reachable when its key is configured; Ollama when it answers, and then only
 the models it has pulled (a catalog card for a tag that is not pulled would be chosen and fail);
-the embedded model when codefloor[local] is installed. Probing happens once, when a router or a
+the embedded model when codefloor[local] is installed and its GGUF is there (or is the default,
+fetched on first use). Probing happens once, when a router or a
 CLI command starts, never per request.
 """
 
@@ -15,7 +16,7 @@ from typing import Iterable, Mapping
 import httpx
 
 from codefloor.catalog.types import PROVIDER_NAMES, ModelCard
-from codefloor.config import PROVIDERS, UserConfig, embedded_available, keyed_providers, resolve_endpoint
+from codefloor.config import PROVIDERS, UserConfig, embedded_available, embedded_problem, keyed_providers, resolve_endpoint
 from codefloor.selection import Pool
 
 
@@ -91,9 +92,7 @@ def provider_hints(config: UserConfig) -> dict[str, str]:
     """How to enable each provider, for the pool's "no eligible model" messages."""
     hints = {name: f"set {spec.key_env}" for name, spec in PROVIDERS.items() if spec.key_env}
     hints["ollama"] = "start Ollama (or set OLLAMA_HOST) and pull the model"
-    hints["embedded"] = (
-        "pip install 'codefloor[local]'" if config.embedded.enabled else "set [embedded] enabled = true in the user config"
-    )
+    hints["embedded"] = embedded_problem(config) or "pip install 'codefloor[local]'"
     return hints
 
 

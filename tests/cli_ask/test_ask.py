@@ -89,7 +89,27 @@ def test_floor_above_every_reachable_model_sends_nothing(openai_env):
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no available model reaches 100" in lines[0]
+    assert "lower --min-coding-score to" in lines[0] and "minCodingScore" not in lines[0]
     assert done.stdout == "" and fake.requests == []
+
+
+def test_an_empty_prompt_is_refused_and_nothing_is_sent(openai_env):
+    env, fake = openai_env
+    for prompt in ("", "  \n\t "):
+        done = codefloor("ask", "--min-coding-score", "30", prompt, env=env)
+        assert done.returncode == 2 and "the prompt is empty" in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""
+    assert fake.requests == []
+
+
+def test_a_missing_embedded_model_file_is_named(base_env, tmp_path):
+    missing = tmp_path / "nope.gguf"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[embedded]\nmodel_path = "{missing}"\n', encoding="utf-8")
+    done = codefloor("ask", "--min-coding-score", "0", "hi", env=dict(base_env, CODEFLOOR_CONFIG=str(config)))
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{missing}: no such file" in line and "model_path" in line and "pip install" not in line
 
 
 def test_nothing_configured_without_the_embedded_model_says_what_to_set(base_env, tmp_path):

@@ -17,7 +17,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
+from codefloor.cli.common import fail, folder_preferences, for_cli, prompt_arg, score_arg, token_count_arg
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
 CHARS_PER_TOKEN = 4
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Send one prompt through the router and stream the answer to stdout. "
         "The line naming the model, score, floor, reason, tokens, cost and latency goes to stderr.",
     )
-    parser.add_argument("prompt", help="what to ask")
+    parser.add_argument("prompt", type=prompt_arg, help="what to ask (not empty)")
     parser.add_argument("--file", action="append", default=[], metavar="F", help="include this file (repeatable)")
     parser.add_argument("--min-coding-score", type=score_arg, default=None, metavar="X",
                         help="the floor, 0-100 (default: the user config's defaults, else 50)")
@@ -168,6 +168,7 @@ def _as_json(result, embedded_only: bool) -> dict:
 
 
 def _refuse(args: argparse.Namespace, kind: str, message: str) -> int:
+    message = for_cli(message)
     if args.json:
         print(json.dumps({"error": kind, "message": message}))
     return fail(message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import re
 import sys
 
 
@@ -17,6 +18,13 @@ def score_arg(text: str) -> float:
     if math.isnan(value) or not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{text} is out of range; give a coding score from 0 to 100")
     return value
+
+
+def prompt_arg(text: str) -> str:
+    """A prompt with something in it: an empty one would be sent (and paid for) for nothing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError('the prompt is empty; say what you want, e.g. codefloor ask "Explain this" --file F')
+    return text
 
 
 def token_count_arg(text: str) -> int:
@@ -45,6 +53,22 @@ def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool
     if args.policy is not None:
         updates["policy"] = Policy(args.policy)
     return dataclasses.replace(prefs, **updates)
+
+
+# Routing advice names the settings an editor sets (selection's and the router's words); on the
+# command line the floor is a flag and the rest come from the user config's [defaults].
+_CLI_NAMES = {
+    "minCodingScore": "--min-coding-score",
+    "maxCostPerRequestUsd": "[defaults] maxCostPerRequestUsd in the user config",
+    "allowedProviders": "[defaults] allowedProviders in the user config",
+    "localOnly": "[defaults] localOnly in the user config",
+}
+_SETTING_NAME = re.compile(r"(?<!\] )(?<![\w.])(" + "|".join(_CLI_NAMES) + r")\b")  # not "[defaults] x", "completion.x"
+
+
+def for_cli(message: str) -> str:
+    """A routing message with each setting named the way the command line sets it."""
+    return _SETTING_NAME.sub(lambda m: _CLI_NAMES[m.group(1)], message)
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
+from codefloor.cli.common import fail, folder_preferences, for_cli, score_arg, token_count_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         decision = setup.pool.decide(request, prefs)
     except NoEligibleModel as exc:
-        return fail(str(exc))
+        return fail(for_cli(str(exc)))
 
     chosen = decision.chosen
     if args.json:
