@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 import httpx
 
-from codefloor.catalog.types import PROVIDER_NAMES, ModelCard
+from codefloor.catalog.types import LOCAL_PROVIDERS, PROVIDER_NAMES, ModelCard, Route
 from codefloor.config import PROVIDERS, UserConfig, embedded_available, embedded_problem, keyed_providers, resolve_endpoint
 from codefloor.selection import Pool
 
@@ -86,6 +86,24 @@ def reachable_cards(cards: Iterable[ModelCard], reach: Reach) -> tuple[ModelCard
         else card
         for card in cards
     )
+
+
+def route_problem(route: Route, reach: Reach) -> str | None:
+    """Why this route cannot serve now, in a few words (None: it can)."""
+    if route.provider not in reach.providers:
+        return {"ollama": "Ollama not answering", "embedded": "not set up"}.get(route.provider, "no key")
+    if route.provider == "ollama" and reach.ollama_models is not None and _full_tag(route.model_name) not in reach.ollama_models:
+        return f"not pulled (`ollama pull {route.model_name}`)"
+    return None
+
+
+def price_route(card: ModelCard, reach: Reach) -> Route:
+    """The route whose prices stand for the model: its cheapest reachable route, else its cheapest
+    paid one (an unreachable local route's $0 says nothing about what the model would cost you),
+    else its cheapest. Cheapest for 2,000 input + 500 output tokens."""
+    reachable = [r for r in card.routes if route_problem(r, reach) is None]
+    paid = [r for r in card.routes if r.provider not in LOCAL_PROVIDERS]
+    return min(reachable or paid or card.routes, key=lambda r: (4 * r.input_price_per_mtok + r.output_price_per_mtok, r.key))
 
 
 def provider_hints(config: UserConfig) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codefloor.availability import Reach
 from codefloor.config import UserConfig
 from codefloor.selection import Pool
 
@@ -15,7 +16,9 @@ from codefloor.selection import Pool
 class Setup:
     config: UserConfig
     pool: Pool
-    cards: tuple  # every catalog card, scored or not
+    cards: tuple  # every catalog card, scored or not, without the Ollama routes that are not pulled
+    catalog_cards: tuple = ()  # every catalog card with all its routes (what `models` lists)
+    reach: Reach | None = None  # what was found reachable (availability.route_problem says why not)
 
 
 def load_setup(all_providers: bool) -> Setup:
@@ -29,4 +32,4 @@ def load_setup(all_providers: bool) -> Setup:
     reach = probe(config, all_providers=all_providers)
     cards = reachable_cards(catalog.cards, reach)
     pool = build_pool(cards, config, reach.providers)
-    return Setup(config, pool, cards)
+    return Setup(config, pool, cards, catalog.cards, reach)
