@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
         _say_where_it_listens()
         server.start_tcp(args.host, args.port)
     else:
-        _say(f"language server starting on stdin/stdout; logs: {args.log_file or 'stderr'}")
-        serve_stdio(server)
+        serve_stdio(server)  # silent: editors log a server's stderr, some as errors
     return 0
 
 
