@@ -93,6 +93,8 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         if embedded_only and decision.chosen.route.provider == "embedded":
             print(f"codefloor: no provider key or Ollama found, so the embedded offline model answers: "
                   f"{decision.chosen.card.display_name}, coding score {decision.chosen.score:g}; {KEY_HINT}", file=sys.stderr)
+        if decision.chosen.route.provider == "embedded":
+            _say_if_fetching(router.config)
         stream = _Streamer(enabled=not args.json)
         try:
             result = await router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
@@ -115,6 +117,16 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         return 0
     finally:
         await router.aclose()
+
+
+def _say_if_fetching(config) -> None:
+    """The first use downloads the default model; say so rather than sit silent for it."""
+    from codefloor.config import embedded_model_path
+    from codefloor.embedded_model import SMOLLM2, model_dirs
+
+    if not config.embedded.model_path and embedded_model_path(config) is None:
+        print(f"codefloor: fetching the embedded model once ({SMOLLM2.size / 1e6:.0f} MB, {SMOLLM2.origin}) "
+              f"into {model_dirs()[0]}", file=sys.stderr, flush=True)
 
 
 class _Streamer:
