@@ -74,7 +74,7 @@ def collect(folder: Path | None, env) -> dict[str, Any]:
     reach = _reach(config, env)
     report["ollama"] = _ollama(config, env, reach, notes)
     report["embedded"] = _embedded(config, problems, notes)
-    catalog = _catalog(config, report, problems)
+    catalog = _catalog(config, env, report, problems, notes)
     report["ledger"] = _ledger(env, problems, notes)
     if not reach.providers:
         problems.append(_item("providers", "no provider can serve a request",
@@ -164,26 +164,27 @@ def _embedded(config, problems, notes) -> dict[str, Any]:
     return info
 
 
-def _catalog(config, report, problems):
-    from codefloor.catalog import load as catalog_load
+def _catalog(config, env, report, problems, notes):
+    from codefloor.catalog.load import load_catalog
     from codefloor.problems import SetupError
 
     try:
-        catalog = catalog_load.load_catalog(config)
+        catalog = load_catalog(config, env=env)
     except SetupError as exc:
         report["catalog"] = {"error": str(exc)}
-        problems.append(_item("catalog", str(exc), "fix the [[models]] entry it names, or run `codefloor catalog build`"))
+        problems.append(_item("catalog", str(exc), "fix the [[models]] entry it names, or run `codefloor catalog update`"))
         return None
-    file = getattr(catalog, "path", None) or catalog_load.BUNDLED_CATALOG
     report["catalog"] = {
         "as_of": catalog.as_of,
-        "file": str(file),
-        "bundled": Path(file) == catalog_load.BUNDLED_CATALOG,
+        "origin": catalog.origin,  # bundled snapshot | catalog update | catalog build
+        "file": catalog.path,
         "models": len(catalog.cards),
         "scored": sum(card.coding_score is not None for card in catalog.cards),
         "user_models": len(config.models),
         "sources": dict(sorted(catalog.sources.items())),  # data source -> date of its data
     }
+    if stale := catalog.staleness():
+        notes.append(_item("catalog", stale, "codefloor catalog update"))
     return catalog
 
 
@@ -364,7 +365,7 @@ def render(report: dict[str, Any]) -> str:
     if "error" in catalog:
         row("catalog", f"invalid: {catalog['error']}")
     else:
-        row("catalog", f"as of {catalog['as_of']}, {'bundled ' if catalog['bundled'] else ''}file {catalog['file']}; "
+        row("catalog", f"as of {catalog['as_of']}, {catalog['origin']}, {catalog['file']}; "
             f"{catalog['models']} models, {catalog['scored']} scored, {catalog['user_models']} from the user config")
         row("", "data: " + ", ".join(f"{name} {date}" for name, date in catalog["sources"].items()))
     ledger = report["ledger"]

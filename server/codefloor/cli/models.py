@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print_table(rows, setup.pool.available_providers)
+        print(f"{setup.catalog.describe()}; update: codefloor catalog update")
+    setup.warn_if_stale()
     return 0
 
 
@@ -46,7 +48,7 @@ def model_rows(setup) -> list[dict]:
     views = {v.card.id: v for v in setup.pool.explain(Request(), Preferences(min_coding_score=0))}
     reach = setup.reach
     rows = []
-    for card in sorted(setup.catalog_cards, key=lambda c: (c.coding_score is None, -(c.coding_score or 0), c.id)):
+    for card in sorted(setup.catalog.cards, key=lambda c: (c.coding_score is None, -(c.coding_score or 0), c.id)):
         if not card.routes:
             continue
         view = views.get(card.id)

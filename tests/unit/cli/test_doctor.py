@@ -35,7 +35,8 @@ def test_config_catalog_ledger_and_ollama_are_reported(tmp_path):
     assert report["config"]["read"] and report["config"]["path"].endswith("config.toml")
     assert report["ollama"]["answering"] and report["ollama"]["pulled"] == ["qwen2.5-coder:7b"]
     catalog = report["catalog"]
-    assert catalog["as_of"] and catalog["bundled"] and catalog["models"] >= 40 and "aider-polyglot" in catalog["sources"]
+    assert catalog["as_of"] and catalog["origin"] == "bundled snapshot" and catalog["file"].endswith("catalog.json")
+    assert catalog["models"] >= 40 and "aider-polyglot" in catalog["sources"]
     assert report["ledger"]["path"].endswith("usage.sqlite3") and report["ledger"]["exists"] is False
     down = json.loads(run_cli(["doctor", "--json"], tmp_path).stdout)
     assert not down["ollama"]["answering"]
