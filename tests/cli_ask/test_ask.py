@@ -165,3 +165,21 @@ def test_a_spent_daily_budget_stops_paid_models_with_a_clear_message(openai_env,
     assert done.returncode == 1
     assert "daily budget $0.50 used up" in done.stderr and "[budget] daily_usd" in done.stderr
     assert len(fake.requests) == 1  # the second ask sent nothing
+
+
+def test_timeout_bounds_the_whole_ask_and_records_the_attempt_as_cancelled(openai_env):
+    import time
+
+    from tests.fakes.behaviour import hang
+
+    env, fake = openai_env
+    fake.set_default(hang(60))  # every route of this provider stays silent
+    started = time.monotonic()
+    done = codefloor("ask", "--min-coding-score", "30", "--timeout", "1", "hi", env=env)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1 and "no answer within 1 s" in done.stderr, done.stderr
+    assert elapsed < 30  # not the 60 s read timeout of each fallback
+    usage = json.loads(codefloor("usage", "--json", env=env).stdout)
+    assert usage["attempts"] == 1 and usage["by_model"][0]["ok"] == 0  # the attempt in flight: recorded, not ok
+    bad = codefloor("ask", "--timeout", "0", "hi", env=env)
+    assert bad.returncode == 2 and "above 0" in bad.stderr

@@ -17,7 +17,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from codefloor.cli.common import fail, folder_preferences, for_cli, prompt_arg, score_arg, token_count_arg
+from codefloor.cli.common import fail, folder_preferences, for_cli, prompt_arg, score_arg, seconds_arg, token_count_arg
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
 CHARS_PER_TOKEN = 4
@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the floor, 0-100 (default: the user config's defaults, else 50)")
     parser.add_argument("--policy", choices=("cheapest", "strongest", "balanced"), default=None)
     parser.add_argument("--max-tokens", type=token_count_arg, default=1024, help="longest answer (default 1024)")
+    parser.add_argument("--timeout", type=seconds_arg, default=None, metavar="S",
+                        help="give up after S seconds in all, fallbacks included (default: only each provider's own timeouts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     parser.add_argument("--all-providers", action="store_true",
                         help="pretend every provider is configured (explore routing; calls will fail without keys)")
@@ -96,12 +98,17 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         if decision.chosen.route.provider == "embedded":
             _say_if_fetching(router.config)
         stream = _Streamer(enabled=not args.json)
+        run = router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
+                         on_attempt=stream.attempt_started, on_text=stream.text)
         try:
-            result = await router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
-                                      on_attempt=stream.attempt_started, on_text=stream.text)
+            result = await (asyncio.wait_for(run, args.timeout) if args.timeout else run)
         except RoutingError as exc:
             stream.end_line()
             return _refuse(args, type(exc).__name__, _one_line(str(exc)))
+        except TimeoutError:  # wait_for cancelled the run: its attempt is recorded as cancelled
+            stream.end_line()
+            return _refuse(args, "timeout", f"no answer within {args.timeout:g} s (--timeout, fallbacks included); "
+                           "nothing more is sent -- raise --timeout or try again later")
         stream.end_line()
         served = result.served_by
         if args.json:

@@ -27,6 +27,16 @@ def prompt_arg(text: str) -> str:
     return text
 
 
+def seconds_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if math.isnan(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text}: give a number of seconds above 0")
+    return value
+
+
 def token_count_arg(text: str) -> int:
     try:
         value = int(text)
