@@ -142,3 +142,15 @@ def test_a_new_ledger_is_readable_by_its_owner_only(tmp_path):
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     finally:
         ledger.close()
+
+
+def test_observed_output_factors_need_enough_successful_requests(tmp_path):
+    ledger = Ledger(tmp_path / FILE_NAME)
+    for i in range(20):
+        ledger.record(attempt("often"), folder="f", task="action")  # 20 output tokens each
+    for i in range(5):
+        ledger.record(attempt("rare"), folder="f", task="action")
+    ledger.record(attempt("often", outcome="error"), folder="f", task="action")
+    factors = ledger.observed_output_factors({"action": 10, "completion": 5}, min_requests=20)
+    assert factors == {"often": 2.0}  # 400 tokens returned / 20 requests x 10 asked
+    ledger.close()
