@@ -14,6 +14,7 @@ one lock keeps the connection to one statement at a time.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import threading
 from collections.abc import Mapping
@@ -52,6 +53,9 @@ class Ledger:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Private from the start: it lists the user's folders and spend. SQLite gives its -wal and
+        # -shm files the same mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         # isolation_level=None: autocommit, every INSERT is durable on its own.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
         self._lock = threading.Lock()
