@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Literal
 
 from codefloor.config import data_dir
+from codefloor.private import private_dir, private_file
+from codefloor.problems import SetupError
 from codefloor.results import Attempt
 
 FILE_NAME = "usage.sqlite3"
@@ -48,16 +50,32 @@ CREATE INDEX IF NOT EXISTS attempts_day ON attempts(day_utc);
 """
 
 
+class LedgerError(SetupError):
+    """The ledger file cannot be opened or written. The message names the file and what to do."""
+
+
+def _cannot(path: Path, why: object) -> LedgerError:
+    reason = getattr(why, "strerror", None) or str(why)
+    return LedgerError(
+        f"cannot write the usage ledger {path}: {reason}; make it and its folder writable by you "
+        f"(chmod u+w), or set CODEFLOOR_DATA_DIR to a writable folder"
+    )
+
+
 class Ledger:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: autocommit, every INSERT is durable on its own.
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        try:
+            private_dir(self.path.parent)
+            private_file(self.path)  # 0600 whatever the umask; SQLite gives -wal/-shm the same mode
+            # isolation_level=None: autocommit, every INSERT is durable on its own.
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise _cannot(self.path, exc) from None
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
-        self._db.executescript(_SCHEMA)
 
     @classmethod
     def open_default(cls, env: Mapping[str, str] | None = None) -> "Ledger":

@@ -27,6 +27,17 @@ class RedactingFormatter(logging.Formatter):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.log_file:
+        from pathlib import Path
+
+        from codefloor.private import private_file
+        from codefloor.problems import SetupError
+
+        try:
+            private_file(Path(args.log_file))  # 0600: logs name folders, models and costs
+        except OSError as exc:
+            raise SetupError(f"--log-file {args.log_file}: cannot write: {exc.strerror or exc}; "
+                             f"choose a file in a folder you can write") from None
     logging.basicConfig(
         filename=args.log_file,
         level=logging.DEBUG if args.verbose else logging.WARNING,
