@@ -56,7 +56,7 @@ from codefloor.providers.errors import (
     StreamRedactor,
 )
 from codefloor.providers.fim import stream_fim_via_chat
-from codefloor.providers.types import ChatRequest, FimRequest, Usage
+from codefloor.providers.types import ChatRequest, FimRequest, Usage, sendable
 from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
 from codefloor.selection.eligibility import is_free
@@ -248,6 +248,7 @@ class Router:
         on_text: Callable[[str], None] | None = None,
     ) -> RoutedResult:
         decision = decision or self.decide(request, prefs)
+        generation = sendable(generation)  # a lone surrogate from the editor is ours to fix, not a route's failure
         started = time.perf_counter()
         attempts: list[Attempt] = []
         while True:

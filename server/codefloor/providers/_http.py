@@ -132,6 +132,11 @@ class HttpProvider:
                                             provider=self.name) from None
         except httpx.HTTPError as exc:
             raise e.ProviderConnectionError(f"{self.name}: request failed: {exc}", provider=self.name) from None
+        except UnicodeEncodeError:
+            # Our own request could not be encoded (router.run makes prompts encodable first): nothing
+            # was sent, so it says nothing about the provider -- not retryable, no cooldown.
+            raise e.BadRequest(f"{self.name}: the request could not be encoded as UTF-8; nothing was sent",
+                               provider=self.name) from None
         except (KeyError, TypeError, AttributeError, ValueError, OverflowError, RecursionError) as exc:
             # Valid JSON of the wrong shape (or undecodable text, or numbers beyond a float) met the
             # adapter's parsing.

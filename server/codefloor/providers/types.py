@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -44,6 +46,26 @@ class FimRequest:
 
 
 GenerationRequest = ChatRequest | FimRequest
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, so it encodes as UTF-8. An editor can
+    send one (JSON "\\ud83d"); httpx could not encode the prompt, and that is a local problem, not a
+    provider's. Both are one UTF-16 code unit: positions computed on the document still hold."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def sendable(request: GenerationRequest) -> GenerationRequest:
+    """The request with every text encodable (see encodable()); the same object when it already was."""
+    if isinstance(request, FimRequest):
+        fixed = dataclasses.replace(request, prefix=encodable(request.prefix), suffix=encodable(request.suffix),
+                                    stop=tuple(encodable(s) for s in request.stop))
+    else:
+        fixed = dataclasses.replace(request, messages=tuple(Message(m.role, encodable(m.content)) for m in request.messages),
+                                    stop=tuple(encodable(s) for s in request.stop))
+    return request if fixed == request else fixed
 
 
 @dataclass(frozen=True, slots=True)
