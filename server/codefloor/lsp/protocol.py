@@ -10,6 +10,9 @@
 - A didChange for a document that is not open is ignored with a log line (pygls raised KeyError
   and showed it to the user).
 - A request after `shutdown` gets InvalidRequest (pygls left it unanswered).
+- pygls keeps the Future of every notification handled by a generator handler (its own didOpen,
+  didChange, didClose...) in `_request_futures` under a random id, for ever: ~1 KB a keystroke.
+  Here it is forgotten once done (benchmarks/lsp/memory.py found it with tracemalloc).
 - Before `initialize`, LSP says a request gets ServerNotInitialized and a notification other than
   `exit` is dropped; pygls served them (a hover before the client said what it supports).
 """
@@ -68,6 +71,13 @@ class CodefloorProtocol(LanguageServerProtocol):
             log.warning("codefloor: ignored a change to %s, which is not open", params.text_document.uri)
             return
         yield from super().lsp_text_document__did_change(params)
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        if callback == self._check_handler_result:  # a notification: no response will pop its future
+            future = self._request_futures.get(msg_id)
+            if future is not None:
+                future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
