@@ -54,4 +54,6 @@ def run(args: argparse.Namespace) -> int:
         server.start_tcp(args.host, args.port)
     else:
         serve_stdio(server)
-    return 0
+    # LSP: `exit` after `shutdown` ends with 0, without it with 1 (a client that closes stdin
+    # without either has not shut the server down either). pygls' own code is caught by serve_stdio.
+    return 0 if server.protocol._shutdown else 1
