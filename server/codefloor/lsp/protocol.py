@@ -7,6 +7,8 @@
 - A dropped didChange means the server's copy of the document no longer matches the editor's:
   the document is forgotten (treated as not open) until the editor opens it again, so no edit is
   ever computed from the wrong text.
+- A reply of the wrong shape to one of the server's own requests (`workspace/configuration`
+  answered with `null` or `5`) failed the same way; the awaiting handler now gets an error.
 - A didChange for a document that is not open is ignored with a log line (pygls raised KeyError
   and showed it to the user).
 - A request after `shutdown` gets InvalidRequest (pygls left it unanswered).
@@ -49,7 +51,9 @@ class CodefloorProtocol(LanguageServerProtocol):
         except JsonRpcException as exc:
             method = data.get("method")
             if not isinstance(method, str):
-                raise  # a malformed response: nothing to answer
+                if "id" in data and "error" not in data:
+                    return self._reply_of_the_wrong_shape(data, exc)
+                raise  # neither a request nor a reply: nothing to answer
             detail = _detail(exc.__cause__)
             message = f"codefloor: {method} has invalid params ({detail})"
             log.warning("%s", message)
@@ -64,6 +68,17 @@ class CodefloorProtocol(LanguageServerProtocol):
                     message += f". codefloor will not edit {uri.rsplit('/', 1)[-1]} until it is reopened (its text is out of sync)"
                 self.notify(types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(type=types.MessageType.Warning, message=message))
             return ANSWERED
+
+    def _reply_of_the_wrong_shape(self, data: dict[str, Any], exc: JsonRpcException) -> _Answered:
+        """The client answered one of our requests (e.g. workspace/configuration with null or 5):
+        the handler awaiting it gets an error it already handles (keep what we have), instead of a
+        popup "Error in server: Invalid Params" and a handler that waits for ever."""
+        message = f"codefloor: the client's answer to request {data['id']!r} does not fit LSP ({_detail(exc.__cause__)})"
+        log.warning("%s", message)
+        future = self._request_futures.pop(data["id"], None)
+        if future is not None and not future.done():
+            future.set_exception(JsonRpcException(message))
+        return ANSWERED
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
