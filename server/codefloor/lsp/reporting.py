@@ -71,6 +71,7 @@ def status_payload(result: RoutedResult, folder: str, task: str, catalog: Catalo
         "model": served.card.id,
         "provider": served.route.provider,
         "codingScore": served.score,
+        "scoreSummary": served.card.score_summary(),  # the score with its interval and source
         "reason": result.decision.reason,
         "costUsd": round(result.cost_usd, 8),
         "latencyMs": round(result.latency_ms, 1),

@@ -315,6 +315,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         "model": result.served_by.card.id,
         "provider": result.served_by.route.provider,
         "codingScore": result.served_by.score,
+        "scoreSummary": result.served_by.card.score_summary(),
         "floor": result.decision.floor,
         "reason": result.decision.reason,
         "costUsd": result.cost_usd,

@@ -42,7 +42,8 @@ def hover_text(info: dict, *, markdown: bool = True) -> str:
     return (
         f"{bold}codefloor{bold} wrote this ({info.get('task', 'AI edit')})\n\n"
         f"- model: {code}{info['model']}{code} via {info.get('provider', '?')}\n"
-        f"- coding score: {info['codingScore']:g} ≥ floor {info['floor']:g}\n"
+        f"- coding score: {info['codingScore']:g} ≥ floor {info['floor']:g}"
+        + (f" -- {info['scoreSummary']}" if info.get("scoreSummary") else "") + "\n"
         f"- why: {info['reason']}\n"
         f"- cost: ${info['costUsd']:.6f} · time: {info['latencyMs'] / 1000:.2f} s"
     )
