@@ -153,6 +153,13 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("codefloor", appauthor=False))
 
 
+def ensure_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The data dir, created 0700 if missing (see codefloor.private)."""
+    from codefloor.private import private_dir
+
+    return private_dir(data_dir(env))
+
+
 def load_user_config(env: Mapping[str, str] | None = None) -> UserConfig:
     """Read the user config file; a missing file means defaults. Raises ConfigError naming file and field."""
     path = config_path(env)

@@ -5,6 +5,13 @@ WAL journal: each record() is its own committed transaction, so a process killed
 leaves every earlier row readable, and the language server and `codefloor ask` can write at the
 same time. A row holds numbers and names only: never a key, never prompt or answer text.
 
+Before a paid attempt, reserve() writes a "pending" row holding what the attempt CAN cost (its
+max_tokens at the route's price), in one transaction with the budget check: the write proves the
+attempt can be recorded before it is paid for (a full disk or read-only ledger refuses it up
+front), and every process using the ledger counts it at once (two editor windows share one
+budget). record() then turns that row into the attempt's real numbers. A pending row older than
+RESERVATION_TTL_S belongs to a process that died mid-call and no longer counts.
+
 Writes are synchronous: one small committed INSERT with synchronous=NORMAL costs well under a
 millisecond on this machine (benchmarks/ledger/run.py prints the figure), cheaper than a thread hop.
 The language server writes from its worker thread and reads (budget, usage) from the LSP thread:
@@ -14,7 +21,6 @@ one lock keeps the connection to one statement at a time.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import threading
 from collections.abc import Mapping
@@ -22,9 +28,12 @@ from pathlib import Path
 from typing import Literal
 
 from codefloor.config import data_dir
+from codefloor.private import private_dir, private_file
+from codefloor.problems import SetupError
 from codefloor.results import Attempt
 
 FILE_NAME = "usage.sqlite3"
+RESERVATION_TTL_S = 600.0  # longer than any request: the read timeout is per chunk, answers take minutes at most
 CostSource = Literal["reported", "catalog"]
 
 _SCHEMA = """
@@ -42,26 +51,43 @@ CREATE TABLE IF NOT EXISTS attempts (
     cost_usd REAL NOT NULL,
     cost_source TEXT NOT NULL,     -- reported (by the provider) | catalog (tokens x route price)
     latency_ms REAL NOT NULL,
-    outcome TEXT NOT NULL,         -- ok | error | cancelled
+    outcome TEXT NOT NULL,         -- ok | error | cancelled | pending (reserved: cost_usd is the most it can cost)
     error_kind TEXT                -- ProviderError subclass name
 );
 CREATE INDEX IF NOT EXISTS attempts_day ON attempts(day_utc);
 """
 
 
+class LedgerError(SetupError):
+    """The ledger file cannot be opened or written. The message names the file and what to do."""
+
+
+def _cannot(path: Path, why: object) -> LedgerError:
+    reason = getattr(why, "strerror", None) or str(why)
+    return LedgerError(
+        f"cannot write the usage ledger {path}: {reason}; make it and its folder writable by you "
+        f"(chmod u+w), or set CODEFLOOR_DATA_DIR to a writable folder"
+    )
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
 class Ledger:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Private from the start: it lists the user's folders and spend. SQLite gives its -wal and
-        # -shm files the same mode.
-        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        # isolation_level=None: autocommit, every INSERT is durable on its own.
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        try:
+            private_dir(self.path.parent)
+            private_file(self.path)  # 0600 whatever the umask; SQLite gives -wal/-shm the same mode
+            # isolation_level=None: autocommit, every INSERT is durable on its own.
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise _cannot(self.path, exc) from None
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
-        self._db.executescript(_SCHEMA)
 
     @classmethod
     def open_default(cls, env: Mapping[str, str] | None = None) -> "Ledger":
@@ -75,37 +101,104 @@ class Ledger:
         task: str = "",
         cost_source: CostSource = "catalog",
         at: dt.datetime | None = None,
+        reservation: int | None = None,
     ) -> None:
+        """One row per attempt: a new row, or the pending row reserve() wrote for it.
+        Raises LedgerError when the ledger cannot be written."""
         when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        values = (
+            _iso(when),
+            when.date().isoformat(),
+            folder,
+            task,
+            attempt.model_id,
+            attempt.route_key,
+            attempt.provider,
+            attempt.input_tokens,
+            attempt.output_tokens,
+            attempt.cost_usd,
+            cost_source,
+            round(attempt.latency_ms, 3),
+            attempt.outcome,
+            attempt.error_kind,
+        )
         with self._lock:
-            self._db.execute(
-                "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
-                " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    when.isoformat(timespec="milliseconds"),
-                    when.date().isoformat(),
-                    folder,
-                    task,
-                    attempt.model_id,
-                    attempt.route_key,
-                    attempt.provider,
-                    attempt.input_tokens,
-                    attempt.output_tokens,
-                    attempt.cost_usd,
-                    cost_source,
-                    round(attempt.latency_ms, 3),
-                    attempt.outcome,
-                    attempt.error_kind,
-                ),
-            )
+            try:
+                if reservation is None:
+                    self._db.execute(
+                        "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
+                        " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        values,
+                    )
+                else:  # the day stays the reservation's: the budget it was admitted under
+                    self._db.execute(
+                        "UPDATE attempts SET at_utc = ?, folder = ?, task = ?, model = ?, route = ?, provider = ?,"
+                        " input_tokens = ?, output_tokens = ?, cost_usd = ?, cost_source = ?, latency_ms = ?,"
+                        " outcome = ?, error_kind = ? WHERE id = ?",
+                        (values[0], *values[2:], reservation),
+                    )
+            except sqlite3.Error as exc:
+                raise _cannot(self.path, exc) from None
 
-    def spend_today(self, today: dt.date | None = None) -> float:
-        """USD spent on the given UTC day (default: today, UTC)."""
+    def spend_today(self, today: dt.date | None = None, *, pending: bool = False,
+                    now: dt.datetime | None = None) -> float:
+        """USD spent on the given UTC day (default: today, UTC); with pending=True, plus what attempts
+        in flight in any process have reserved (rows younger than RESERVATION_TTL_S)."""
         day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
         with self._lock:
-            (total,) = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?", (day,)).fetchone()
+            return self._spent(day, pending, now)
+
+    def _spent(self, day: str, pending: bool, now: dt.datetime | None) -> float:
+        if not pending:
+            query, params = "SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ? AND outcome != 'pending'", (day,)
+        else:
+            cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=RESERVATION_TTL_S)
+            query = ("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?"
+                     " AND (outcome != 'pending' OR at_utc >= ?)")
+            params = (day, _iso(cutoff))
+        (total,) = self._db.execute(query, params).fetchone()
         return float(total)
+
+    def reserve(
+        self,
+        *,
+        cost_usd: float,
+        limit_usd: float | None,
+        model: str,
+        route: str,
+        provider: str,
+        folder: str = "",
+        task: str = "",
+        at: dt.datetime | None = None,
+    ) -> int | None:
+        """Write a pending row for a paid attempt that may cost up to cost_usd, if today's spend plus
+        every live reservation (any process) plus cost_usd stays within limit_usd (None: no limit).
+        Returns the row id to give record(), or None when it does not fit. One IMMEDIATE
+        transaction: two processes cannot both take the last of the budget.
+        Raises LedgerError when the ledger cannot be written: then nothing may be paid for."""
+        when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    if limit_usd is not None and self._spent(when.date().isoformat(), True, when) + cost_usd > limit_usd:
+                        self._db.execute("ROLLBACK")
+                        return None
+                    cursor = self._db.execute(
+                        "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
+                        " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, 'catalog', 0, 'pending', NULL)",
+                        (_iso(when), when.date().isoformat(), folder, task, model, route, provider, cost_usd),
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise _cannot(self.path, exc) from None
+            return cursor.lastrowid
 
     def observed_output_factors(self, expected_output_tokens: Mapping[str, int], min_requests: int = 20) -> dict[str, float]:
         """model -> output tokens it really returned per requested output token, over its successful attempts,
@@ -139,7 +232,9 @@ class Ledger:
 
     def summary(self, since: dt.date | None = None) -> dict:
         """Spend, tokens and attempts since a UTC day (inclusive), grouped by day, folder and model."""
-        where, params = ("WHERE day_utc >= ?", (since.isoformat(),)) if since else ("", ())
+        # Reservations are not spend: an attempt in flight shows once it is recorded.
+        where, params = ("WHERE outcome != 'pending' AND day_utc >= ?", (since.isoformat(),)) if since else (
+            "WHERE outcome != 'pending'", ())
 
         def grouped(column: str) -> list[dict]:
             with self._lock:

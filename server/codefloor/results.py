@@ -52,3 +52,7 @@ class AllRoutesFailed(RoutingError):
 
 class BudgetExceeded(RoutingError):
     pass
+
+
+class LedgerUnwritable(RoutingError):
+    """A paid attempt was refused before anything was sent: the ledger could not record it."""

@@ -7,7 +7,10 @@ replace it; this module makes the request happen and keeps the state the engine 
   exponential default backoff) measured on the injected clock, and recovers after it;
 - marked routes: an auth failure takes the provider's routes out until the Router is rebuilt
   (restart or config change), because every request would fail the same way;
-- the daily budget: spend today (ledger) plus the expected cost of requests still in flight.
+- the daily budget: spend today plus what attempts in flight CAN cost (max_tokens at the route's
+  output price), both in the ledger, so every process using it counts the others' reservations
+  (ledger.reserve). A paid attempt whose reservation cannot be written is refused before anything
+  is sent: an attempt that cannot be recorded is not paid for.
 
 Threads: run() is meant for one event loop (the language server's worker loop, see worker.py),
 while decide()/health()/explain() may be called from another thread at the same time (a code
@@ -32,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import logging
 import math
 import os
 import threading
@@ -43,7 +47,7 @@ from dataclasses import dataclass
 from codefloor.availability import build_pool, probe, reachable_cards
 from codefloor.catalog.load import Catalog, CatalogFollower
 from codefloor.config import RoutingConfig, UserConfig, load_user_config
-from codefloor.ledger import CostSource, Ledger
+from codefloor.ledger import CostSource, Ledger, LedgerError
 from codefloor.providers import ProviderSet
 from codefloor.providers.errors import (
     AuthError,
@@ -56,8 +60,8 @@ from codefloor.providers.errors import (
     StreamRedactor,
 )
 from codefloor.providers.fim import stream_fim_via_chat
-from codefloor.providers.types import ChatRequest, FimRequest, Usage
-from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
+from codefloor.providers.types import ChatRequest, FimRequest, Usage, sendable
+from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, LedgerUnwritable, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
 from codefloor.selection.eligibility import is_free
 
@@ -69,6 +73,7 @@ CHARS_PER_TOKEN = 4  # rough token estimate when a provider reports no usage
 # Today's spend is read from the ledger at most this often (other processes -- `codefloor ask`, a
 # second editor -- write it too); this router's own attempts are added as they are recorded.
 SPEND_REFRESH_S = 5.0
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -107,7 +112,7 @@ class Router:
         self._pool = build_pool(catalog.cards, config, available)
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures, model not served)
-        self._reserved_usd = 0.0  # expected cost of paid attempts in flight
+        self._paid_in_flight = 0  # this router's paid attempts holding a reservation in the ledger
         self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
         self._state_lock = threading.Lock()  # cooldowns, marks, spend: see "Threads" above
@@ -155,12 +160,21 @@ class Router:
         limit = self.config.budget.daily_usd
         return limit is not None and self._spent_today() >= limit
 
-    def _budget_allows(self, expected_usd: float, *, in_flight: bool = True) -> bool:
-        """A paid attempt may start only if its expected cost fits what is left of today's budget
-        (counting what requests in flight are expected to cost, unless in_flight=False)."""
+    def _reserve(self, candidate: Candidate, cost_cap: float, folder: str, request: Request) -> int | None:
+        """The ledger row reserving what this paid attempt can cost, or None when it does not fit
+        today's budget next to every process's reservations. Raises LedgerError."""
+        return self._ledger.reserve(cost_usd=cost_cap, limit_usd=self.config.budget.daily_usd, model=candidate.card.id,
+                                    route=candidate.route.key, provider=candidate.route.provider, folder=folder,
+                                    task=request.task.value)
+
+    def _fits_once_settled(self, cost_cap: float) -> bool:
+        """Only this router's own attempts in flight stand in the way: they may cost far less than
+        reserved, so waiting for one to settle may let this one through. (Other processes'
+        reservations are not waited for: we would not hear when they settle.)"""
         limit = self.config.budget.daily_usd
-        reserved = self._reserved_usd if in_flight else 0.0
-        return limit is None or self._spent_today() + reserved + expected_usd <= limit
+        if limit is None or self._paid_in_flight == 0:
+            return False
+        return self._ledger.spend_today() + cost_cap <= limit
 
     async def _reservations_change(self) -> None:
         """Wait until an attempt in flight settles and releases its reservation."""
@@ -168,8 +182,8 @@ class Router:
         self._budget_waiters.append(waiter)
         await waiter
 
-    def _release(self, expected_usd: float) -> None:
-        self._reserved_usd = max(0.0, self._reserved_usd - expected_usd)
+    def _release(self) -> None:
+        self._paid_in_flight -= 1
         waiters, self._budget_waiters = self._budget_waiters, []
         for waiter in waiters:
             if not waiter.done():
@@ -178,14 +192,15 @@ class Router:
     def _budget_message(self, expected_usd: float | None = None) -> str:
         limit = self.config.budget.daily_usd or 0.0
         spent = self._spent_today()
+        in_flight = max(0.0, self._ledger.spend_today(pending=True) - self._ledger.spend_today())
         advice = "raise [budget] daily_usd in the user config, or lower minCodingScore to a local model's score"
         if expected_usd is not None and spent < limit:  # some is left, but not enough for this request
             return (
-                f"daily budget ${limit:.2f} nearly used up: ${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight, "
+                f"daily budget ${limit:.2f} nearly used up: ${spent:.4f} spent today UTC, ${in_flight:.4f} reserved in flight, "
                 f"and this request may cost up to ${expected_usd:.4f}; {advice}"
             )
         return (
-            f"daily budget ${limit:.2f} used up (${spent:.4f} spent today UTC, ${self._reserved_usd:.4f} in flight); "
+            f"daily budget ${limit:.2f} used up (${spent:.4f} spent today UTC, ${in_flight:.4f} reserved in flight); "
             f"paid models resume tomorrow (UTC): {advice}"
         )
 
@@ -251,33 +266,43 @@ class Router:
         """`check(answer)` returns why an answer must not be used (None = fine): such an answer is a
         failed attempt of that route (recorded, billed, no cooldown) and the next fallback is tried."""
         decision = decision or self.decide(request, prefs)
+        generation = sendable(generation)  # a lone surrogate from the editor is ours to fix, not a route's failure
         started = time.perf_counter()
         attempts: list[Attempt] = []
         while True:
             skipped_for_budget = settling_may_fit = False
+            unrecordable: LedgerError | None = None
             cheapest_skipped = math.inf
             for candidate in (decision.chosen, *decision.fallbacks):
                 if candidate.route.key in self._unavailable_routes():
                     continue  # failed (or auth-marked) during this very request or a concurrent one
-                expected = candidate.expected_cost_usd(request)
                 paid = not is_free(candidate)
-                if paid and not self._budget_allows(expected):
-                    skipped_for_budget = True
-                    cheapest_skipped = min(cheapest_skipped, expected)
-                    settling_may_fit |= self._reserved_usd > 0 and self._budget_allows(expected, in_flight=False)
-                    continue
+                reservation = None
                 if paid:
-                    self._reserved_usd += expected  # no await since the check: concurrent runs see it
+                    cost_cap = _most_it_can_cost(candidate, request, generation)
+                    try:
+                        reservation = self._reserve(candidate, cost_cap, folder, request)
+                    except LedgerError as exc:
+                        unrecordable = exc  # a free fallback may still serve; nothing paid is sent
+                        continue
+                    if reservation is None:
+                        skipped_for_budget = True
+                        cheapest_skipped = min(cheapest_skipped, cost_cap)
+                        settling_may_fit |= self._fits_once_settled(cost_cap)
+                        continue
+                    self._paid_in_flight += 1
                 if on_attempt:
                     on_attempt(candidate)
                 attempt_started = time.perf_counter()
                 try:
                     outcome = await self._attempt(candidate, generation, on_text)
                 except asyncio.CancelledError:
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None))
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None,
+                                                 reservation))
                     raise
                 except ProviderError as error:
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error))
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error,
+                                                 reservation))
                     if isinstance(error, AuthError):
                         self._mark_provider(candidate.route.provider, error.message)
                         continue  # another provider's key may work
@@ -292,14 +317,16 @@ class Router:
                     continue
                 finally:
                     if paid:
-                        self._release(expected)
+                        self._release()
                 self._recovered(candidate.route.key)
                 rejected = check(outcome.text) if check is not None else None
                 if rejected is not None:  # the route works; this answer does not: next fallback, no cooldown
                     error = MalformedResponse(f"answer rejected: {rejected}", provider=candidate.route.provider)
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", outcome.usage, outcome.text, error))
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", outcome.usage,
+                                                 outcome.text, error, reservation))
                     continue
-                attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None)
+                attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None,
+                                       reservation)
                 attempts.append(attempt)
                 return RoutedResult(
                     text=outcome.text,
@@ -316,6 +343,9 @@ class Router:
             # Only other requests' reservations stand in the way, and they are estimates (often far
             # above what gets billed): wait for one to settle instead of refusing with money left.
             await self._reservations_change()
+        if unrecordable is not None and not attempts:
+            raise LedgerUnwritable(f"nothing was sent to a paid model: {unrecordable}; an attempt that cannot be "
+                                   "recorded is not paid for") from None
         if skipped_for_budget and not attempts:
             raise BudgetExceeded(self._budget_message(cheapest_skipped))
         raise AllRoutesFailed(_failure_message(attempts), tuple(attempts))
@@ -354,6 +384,7 @@ class Router:
         usage: Usage | None,
         text: str,
         error: ProviderError | None,
+        reservation: int | None = None,
     ) -> Attempt:
         # A rejected answer (text, outcome "error") was delivered and billed like a good one.
         cost, source, tokens_in, tokens_out = _cost(candidate, request, usage, text, outcome == "ok" or bool(text))
@@ -369,7 +400,12 @@ class Router:
             error_kind=type(error).__name__ if error else None,
             error=error.message if error else None,
         )
-        self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source)
+        try:
+            self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source, reservation=reservation)
+        except LedgerError as exc:
+            # The disk filled up during the call: the answer is paid for, so it is used. A paid
+            # attempt's pending row stays, counting its reserved cost until RESERVATION_TTL_S.
+            _log.warning("%s", exc)
         with self._state_lock:
             if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
                 self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
@@ -434,6 +470,13 @@ def _cost(
     route = candidate.route
     cost = (tokens_in * route.input_price_per_mtok + tokens_out * route.output_price_per_mtok) / 1_000_000
     return cost, "catalog", tokens_in, tokens_out
+
+
+def _most_it_can_cost(candidate: Candidate, request: Request, generation: ChatRequest | FimRequest) -> float:
+    """What the budget reserves: the request's input and the whole max_tokens it asks for, at the
+    route's prices (the expected 400 output tokens let 60 concurrent requests spend 2x the budget)."""
+    route = candidate.route
+    return (request.input_tokens * route.input_price_per_mtok + generation.max_tokens * route.output_price_per_mtok) / 1_000_000
 
 
 def _failure_message(attempts: list[Attempt]) -> str:

@@ -61,6 +61,7 @@ class RawClient:
         self.applied_edits: list[dict] = []  # params of workspace/applyEdit
         self.settings: dict[str, Any] = {}  # scopeUri ("" = global) -> the codefloor section
         self.init_result: dict = {}  # the server's answer to initialize
+        self.fixed_results: dict[str, Any] = {}  # method -> the raw result to answer it with, whatever it is
         self.arrived_at: dict[int, float] = {}  # response id -> time.perf_counter() when its bytes were read
         self._stderr = bytearray()
         self._pending: dict[int, asyncio.Future] = {}
@@ -252,7 +253,9 @@ class RawClient:
             return
         method, params = message["method"], message.get("params") or {}
         result: Any = None
-        if method == "workspace/configuration":
+        if method in self.fixed_results:
+            result = self.fixed_results[method]
+        elif method == "workspace/configuration":
             result = [self.settings.get(item.get("scopeUri") or "", self.settings.get("")) for item in params.get("items", [])]
         elif method == "workspace/applyEdit":
             self.applied_edits.append(params)

@@ -63,7 +63,9 @@ async def run(scale: float) -> tuple[list[Row], Durability]:
         await _restart_and_serve(env, Path(tmp) / "w", result)
     with tempfile.TemporaryDirectory(prefix="codefloor-budget-") as tmp, pe.running_fakes(BODY) as fakes:
         for fake in fakes.all():
-            fake.set_default(b.drip(30, BODY))  # ~300 ms: the whole burst is in flight at once
+            # ~300 ms: the whole burst is in flight at once. Each answer bills the whole max_tokens
+            # (1,024), the most a request can cost and what the budget reserves for it.
+            fake.set_default(b.Behaviour("ok", text=BODY, drip_ms=30, output_tokens=1024))
         await _budget_burst(Path(tmp), fakes, result)
     return _rows(result), result
 

@@ -43,7 +43,7 @@ from codefloor.catalog.sources import (
     read_openrouter,
     read_swebench,
 )
-from codefloor.config import UserConfig, data_dir
+from codefloor.config import UserConfig, data_dir, ensure_data_dir
 
 MiB = 1024 * 1024
 CACHE_DIR = "catalog-sources"  # in the data dir: the last good download of each source + state.json
@@ -303,7 +303,7 @@ def update_catalog(
 ) -> UpdateResult:
     """Download, check, build and swap in. Never raises for a source problem: each outcome says it."""
     today = today or dt.date.today()
-    folder = data_dir(env)
+    folder = ensure_data_dir(env)
     cache = folder / CACHE_DIR
     target = user_catalog_path(env)
     cache.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,17 @@ class RedactingFormatter(logging.Formatter):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.log_file:
+        from pathlib import Path
+
+        from codefloor.private import private_file
+        from codefloor.problems import SetupError
+
+        try:
+            private_file(Path(args.log_file))  # 0600: logs name folders, models and costs
+        except OSError as exc:
+            raise SetupError(f"--log-file {args.log_file}: cannot write: {exc.strerror or exc}; "
+                             f"choose a file in a folder you can write") from None
     logging.basicConfig(
         filename=args.log_file,
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -51,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         server.start_tcp(args.host, args.port)
     else:
         serve_stdio(server)  # silent: editors log a server's stderr, some as errors
-    return 0
+    # LSP: `exit` after `shutdown` ends with 0, without it with 1 (a client that closes stdin
+    # without either has not shut the server down either). pygls' own code is caught by serve_stdio.
+    return 0 if server.protocol._shutdown else 1
 
 
 def _say(line: str) -> None:

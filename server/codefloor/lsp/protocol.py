@@ -7,9 +7,14 @@
 - A dropped didChange means the server's copy of the document no longer matches the editor's:
   the document is forgotten (treated as not open) until the editor opens it again, so no edit is
   ever computed from the wrong text.
+- A reply of the wrong shape to one of the server's own requests (`workspace/configuration`
+  answered with `null` or `5`) failed the same way; the awaiting handler now gets an error.
 - A didChange for a document that is not open is ignored with a log line (pygls raised KeyError
   and showed it to the user).
 - A request after `shutdown` gets InvalidRequest (pygls left it unanswered).
+- pygls keeps the Future of every notification handled by a generator handler (its own didOpen,
+  didChange, didClose...) in `_request_futures` under a random id, for ever: ~1 KB a keystroke.
+  Here it is forgotten once done (benchmarks/lsp/memory.py found it with tracemalloc).
 - Before `initialize`, LSP says a request gets ServerNotInitialized and a notification other than
   `exit` is dropped; pygls served them (a hover before the client said what it supports).
 """
@@ -46,7 +51,9 @@ class CodefloorProtocol(LanguageServerProtocol):
         except JsonRpcException as exc:
             method = data.get("method")
             if not isinstance(method, str):
-                raise  # a malformed response: nothing to answer
+                if "id" in data and "error" not in data:
+                    return self._reply_of_the_wrong_shape(data, exc)
+                raise  # neither a request nor a reply: nothing to answer
             detail = _detail(exc.__cause__)
             message = f"codefloor: {method} has invalid params ({detail})"
             log.warning("%s", message)
@@ -62,12 +69,30 @@ class CodefloorProtocol(LanguageServerProtocol):
                 self.notify(types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(type=types.MessageType.Warning, message=message))
             return ANSWERED
 
+    def _reply_of_the_wrong_shape(self, data: dict[str, Any], exc: JsonRpcException) -> _Answered:
+        """The client answered one of our requests (e.g. workspace/configuration with null or 5):
+        the handler awaiting it gets an error it already handles (keep what we have), instead of a
+        popup "Error in server: Invalid Params" and a handler that waits for ever."""
+        message = f"codefloor: the client's answer to request {data['id']!r} does not fit LSP ({_detail(exc.__cause__)})"
+        log.warning("%s", message)
+        future = self._request_futures.pop(data["id"], None)
+        if future is not None and not future.done():
+            future.set_exception(JsonRpcException(message))
+        return ANSWERED
+
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
         if unquote(params.text_document.uri) not in self.workspace.text_documents:
             log.warning("codefloor: ignored a change to %s, which is not open", params.text_document.uri)
             return
         yield from super().lsp_text_document__did_change(params)
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        if callback == self._check_handler_result:  # a notification: no response will pop its future
+            future = self._request_futures.get(msg_id)
+            if future is not None:
+                future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:

@@ -36,14 +36,17 @@ def describe_decision(decision: Decision) -> str:
 
 class Progress:
     """Server-initiated work-done progress. The create request is not awaited (pygls 2.1.1 crashes
-    when a cancelled handler gets a late reply), and messages go out in order, so `begin` follows it."""
+    when a cancelled handler gets a late reply), and messages go out in order, so `begin` follows it.
+    Nothing about a progress outlives its end (the memory benchmark: benchmarks/lsp/memory.py)."""
 
     def __init__(self, ls: CodefloorServer, title: str) -> None:
         self.ls = ls
         self.token: str | None = None
         if ls.client_supports("window", "work_done_progress"):
             self.token = f"codefloor-{uuid.uuid4().hex[:12]}"
-            ls.work_done_progress.create(self.token)
+            # Sent as a plain request: pygls' progress.create() would register the token again when
+            # the reply comes, after end() has forgotten it (one Future kept per request, for ever).
+            ls.protocol.send_request(types.WINDOW_WORK_DONE_PROGRESS_CREATE, types.WorkDoneProgressCreateParams(token=self.token))
             ls.work_done_progress.begin(self.token, types.WorkDoneProgressBegin(title="codefloor", message=title, cancellable=False))
 
     def report(self, message: str) -> None:
@@ -53,6 +56,7 @@ class Progress:
     def end(self, message: str) -> None:
         if self.token:
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+            self.ls.work_done_progress.tokens.pop(self.token, None)  # pygls keeps it for ever otherwise
             self.token = None
 
 

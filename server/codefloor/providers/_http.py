@@ -132,8 +132,14 @@ class HttpProvider:
                                             provider=self.name) from None
         except httpx.HTTPError as exc:
             raise e.ProviderConnectionError(f"{self.name}: request failed: {exc}", provider=self.name) from None
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            # Valid JSON of the wrong shape (or undecodable text) met the adapter's parsing.
+        except UnicodeEncodeError:
+            # Our own request could not be encoded (router.run makes prompts encodable first): nothing
+            # was sent, so it says nothing about the provider -- not retryable, no cooldown.
+            raise e.BadRequest(f"{self.name}: the request could not be encoded as UTF-8; nothing was sent",
+                               provider=self.name) from None
+        except (KeyError, TypeError, AttributeError, ValueError, OverflowError, RecursionError) as exc:
+            # Valid JSON of the wrong shape (or undecodable text, or numbers beyond a float) met the
+            # adapter's parsing.
             raise e.MalformedResponse(f"{self.name} sent an answer of an unexpected shape ({type(exc).__name__})",
                                       provider=self.name) from None
 
@@ -294,6 +300,8 @@ def parse_json(provider: str, text: str) -> Any:
         return json.loads(text)
     except ValueError:
         raise e.MalformedResponse(f"{provider} sent data that is not JSON: {text[:80]!r}", provider=provider) from None
+    except RecursionError:  # nested deeper than the parser's stack: no answer of ours looks like that
+        raise e.MalformedResponse(f"{provider} sent JSON nested too deep to read", provider=provider) from None
 
 
 def interrupted(provider: str, what: str) -> e.StreamInterrupted:

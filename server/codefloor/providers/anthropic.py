@@ -37,7 +37,8 @@ class AnthropicProvider(_http.HttpProvider):
             body["system"] = system
         if request.stop:
             body["stop_sequences"] = list(request.stop)
-        input_tokens = output_tokens = 0
+        input_tokens: object = 0
+        output_tokens: object = 0
         stop_reason: str | None = None
         stopped = False
         async with self._post_stream(self.endpoint.base_url + "/v1/messages", body, self._headers()) as response:
@@ -52,8 +53,8 @@ class AnthropicProvider(_http.HttpProvider):
                     raise _http.error_in_stream(self.name, payload)
                 if kind == "message_start":
                     usage = (payload.get("message") or {}).get("usage") or {}
-                    input_tokens = _tokens(usage, "input_tokens")
-                    output_tokens = _tokens(usage, "output_tokens")
+                    input_tokens = usage.get("input_tokens")
+                    output_tokens = usage.get("output_tokens")
                 elif kind == "content_block_delta":
                     delta = payload.get("delta") or {}
                     if delta.get("type") == "text_delta" and delta.get("text"):
@@ -62,21 +63,16 @@ class AnthropicProvider(_http.HttpProvider):
                     stop_reason = (payload.get("delta") or {}).get("stop_reason") or stop_reason
                     usage = payload.get("usage") or {}
                     # message_delta carries the cumulative output count (and input on newer models).
-                    output_tokens = _tokens(usage, "output_tokens") or output_tokens
-                    input_tokens = _tokens(usage, "input_tokens") or input_tokens
+                    output_tokens = usage.get("output_tokens") or output_tokens
+                    input_tokens = usage.get("input_tokens") or input_tokens
                 elif kind == "message_stop":
                     stopped = True
         if not stopped:
             raise _http.interrupted(self.name, "message_stop")
-        yield StreamChunk(usage=Usage(input_tokens, output_tokens), finish_reason=stop_reason or "end_turn")
+        usage = Usage.reported(self.name, input_tokens, output_tokens)
+        yield StreamChunk(usage=usage, finish_reason=stop_reason or "end_turn")
 
     async def stream_fim(self, model: str, request: FimRequest) -> AsyncIterator[StreamChunk]:
         raise e.FimNotSupported(f"{self.name} has no fill-in-the-middle endpoint", provider=self.name)
         yield StreamChunk()  # pragma: no cover -- makes this an async generator like the others
 
-
-def _tokens(usage: dict[str, Any], key: str) -> int:
-    try:
-        return int(usage.get(key) or 0)
-    except (TypeError, ValueError):
-        return 0

@@ -66,7 +66,7 @@ class GeminiProvider(_http.HttpProvider):
         blocked = (payload.get("promptFeedback") or {}).get("blockReason")
         if blocked and not candidates:
             raise e.BadRequest(f"{self.name} blocked the prompt ({blocked})", provider=self.name)
-        usage = _usage(payload.get("usageMetadata"))
+        usage = _usage(self.name, payload.get("usageMetadata"))
         if not candidates:
             if usage is not None:  # a usage-only chunk
                 return "", None, usage
@@ -98,12 +98,10 @@ def _body(request: ChatRequest) -> dict[str, Any]:
     return body
 
 
-def _usage(raw: Any) -> Usage | None:
+def _usage(provider: str, raw: Any) -> Usage | None:
     if not isinstance(raw, dict):
         return None
-    try:
-        # Thinking tokens are billed as output.
-        output = int(raw.get("candidatesTokenCount") or 0) + int(raw.get("thoughtsTokenCount") or 0)
-        return Usage(int(raw.get("promptTokenCount") or 0), output)
-    except (TypeError, ValueError):
-        return None
+    # Thinking tokens are billed as output: each count is checked, then the sum.
+    candidates = Usage.reported(provider, raw.get("promptTokenCount"), raw.get("candidatesTokenCount"))
+    thoughts = Usage.reported(provider, 0, raw.get("thoughtsTokenCount"))
+    return Usage.reported(provider, candidates.input_tokens, candidates.output_tokens + thoughts.output_tokens)

@@ -157,7 +157,7 @@ class OpenAICompatProvider(_http.HttpProvider):
                 if payload.get("error"):
                     raise _http.error_in_stream(self.name, payload)
                 if payload.get("usage"):
-                    usage = _usage(payload["usage"]) or usage
+                    usage = _usage(self.name, payload["usage"]) or usage
                 for choice in payload.get("choices") or ():
                     saw_choice = True
                     text = _choice_text(choice)
@@ -192,7 +192,7 @@ class OpenAICompatProvider(_http.HttpProvider):
                 if payload.get("response"):
                     yield StreamChunk(text=str(payload["response"]))
                 if payload.get("done"):
-                    usage = Usage(int(payload.get("prompt_eval_count") or 0), int(payload.get("eval_count") or 0))
+                    usage = Usage.reported(self.name, payload.get("prompt_eval_count"), payload.get("eval_count"))
                     final = StreamChunk(usage=usage, finish_reason=str(payload.get("done_reason") or "stop"))
         if final is None:
             raise _http.interrupted(self.name, '"done": true')
@@ -206,18 +206,10 @@ def _choice_text(choice: Mapping[str, Any]) -> str:
     return str(choice.get("text") or "")  # completion-style chunks (FIM)
 
 
-def _usage(raw: Any) -> Usage | None:
+def _usage(provider: str, raw: Any) -> Usage | None:
     if not isinstance(raw, dict):
         return None
-    try:
-        cost = raw.get("cost")
-        return Usage(
-            input_tokens=int(raw.get("prompt_tokens") or 0),
-            output_tokens=int(raw.get("completion_tokens") or 0),
-            cost_usd=float(cost) if cost is not None else None,
-        )
-    except (TypeError, ValueError):
-        return None
+    return Usage.reported(provider, raw.get("prompt_tokens"), raw.get("completion_tokens"), raw.get("cost"))
 
 
 def _api_root(base_url: str) -> str:

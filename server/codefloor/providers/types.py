@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from codefloor.providers.errors import MalformedResponse
+
+# What a provider may report for one request. No model's window comes near 10 M tokens, and no
+# single request costs $1,000; beyond these (or negative, NaN, infinite) the report is not usage.
+MAX_REPORTED_TOKENS = 10_000_000
+MAX_REPORTED_COST_USD = 1_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +47,59 @@ class FimRequest:
 
 GenerationRequest = ChatRequest | FimRequest
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, so it encodes as UTF-8. An editor can
+    send one (JSON "\\ud83d"); httpx could not encode the prompt, and that is a local problem, not a
+    provider's. Both are one UTF-16 code unit: positions computed on the document still hold."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def sendable(request: GenerationRequest) -> GenerationRequest:
+    """The request with every text encodable (see encodable()); the same object when it already was."""
+    if isinstance(request, FimRequest):
+        fixed = dataclasses.replace(request, prefix=encodable(request.prefix), suffix=encodable(request.suffix),
+                                    stop=tuple(encodable(s) for s in request.stop))
+    else:
+        fixed = dataclasses.replace(request, messages=tuple(Message(m.role, encodable(m.content)) for m in request.messages),
+                                    stop=tuple(encodable(s) for s in request.stop))
+    return request if fixed == request else fixed
+
 
 @dataclass(frozen=True, slots=True)
 class Usage:
     input_tokens: int
     output_tokens: int
     cost_usd: float | None = None  # when the provider reports it (OpenRouter does)
+
+    @classmethod
+    def reported(cls, provider: str, input_tokens: Any, output_tokens: Any, cost_usd: Any = None) -> "Usage":
+        """Usage from a provider's own numbers (JSON values; None/absent = 0 tokens, no cost), checked:
+        finite, non-negative, bounded. Anything else is a malformed answer of that attempt, so the
+        router falls back -- never an internal error, never negative spend that raises the budget."""
+        return cls(
+            _reported(provider, "input tokens", input_tokens, MAX_REPORTED_TOKENS, whole=True),
+            _reported(provider, "output tokens", output_tokens, MAX_REPORTED_TOKENS, whole=True),
+            None if cost_usd is None else _reported(provider, "cost", cost_usd, MAX_REPORTED_COST_USD, whole=False),
+        )
+
+
+def _reported(provider: str, what: str, value: Any, limit: float, *, whole: bool) -> Any:
+    if value is None:
+        return 0
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(value)  # ints beyond ~1e308 raise OverflowError; "12" is tolerated
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not (math.isfinite(number) and 0 <= number <= limit):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+        raise MalformedResponse(f"{provider} reported an impossible {what} ({shown}); the answer is not trusted",
+                                provider=provider)
+    return int(number) if whole else number
 
 
 @dataclass(frozen=True, slots=True)

@@ -283,7 +283,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     except NothingToApply as exc:
         ls.show(f"codefloor: {exc}")
         return None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
         ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
         return None
     except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:

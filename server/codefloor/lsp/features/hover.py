@@ -31,7 +31,9 @@ def register(server: CodefloorServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodefloorServer, params: types.DidCloseTextDocumentParams) -> None:
+        # Nothing about a closed document outlives it: reopened, it may hold other text.
         ls.latest_completion.pop(params.text_document.uri, None)
+        ls.regions.forget(params.text_document.uri)
         ls.trees.forget(params.text_document.uri)
 
 
