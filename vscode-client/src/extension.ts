@@ -119,6 +119,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, () => server.restart()),
 
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.refresh()),
+    vscode.window.onDidChangeVisibleTextEditors(() => statusBar.refresh()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => statusBar.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.server`)) void server.restart();
       if (event.affectsConfiguration(SECTION)) {
