@@ -115,6 +115,7 @@ export class Session {
     // window (code-server) it is read from the Remote settings (user-data/Machine/settings.json).
     this.writeJson(join(this.userData, 'User/settings.json'), {
       'workbench.startupEditor': 'none',
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'workbench.tips.enabled': false,
       'workbench.enableExperiments': false,
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -177,7 +178,6 @@ export class Session {
         '--disable-update-check',
         '--disable-getting-started-override',
         '--ignore-last-opened',
-        '--log', 'warn',
       ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -221,15 +221,24 @@ export class Session {
     this.writeJson(join(this.userData, 'Machine/settings.json'), settings);
   }
 
-  /** The extension's log output channel, as the extension host writes it to disk. */
+  /** The extension's log output channel ("codefloor"), as the extension host writes it to disk. */
   outputLog() {
+    return this.channelFiles((name) => name === 'codefloor.log');
+  }
+
+  /** The "codefloor: routing & usage" output channel, from disk. */
+  resultsLog() {
+    return this.channelFiles((name) => name.endsWith('codefloor routing & usage.log'));
+  }
+
+  channelFiles(matches) {
     const files = [];
     const walk = (dir) => {
       if (!existsSync(dir)) return;
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (/codefloor\.log$/.test(entry.name) && !entry.name.includes('routing')) files.push(full);
+        else if (matches(entry.name)) files.push(full);
       }
     };
     walk(join(this.userData, 'logs'));

@@ -50,6 +50,7 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
       }
     });
 
+  const starts = () => session.outputLog().split('\n').filter((line) => line.includes('] starting ')).length;
   const codefloorNotifications = async () => (await wb.notifications()).filter((text) => /codefloor/i.test(text));
 
   check('activation without error notifications', async () => {
@@ -119,10 +120,16 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   });
 
   check('clicking the status bar shows the routing explanation', async () => {
+    const before = session.resultsLog().split('Routing for ').length;
     await wb.statusItem().click();
-    await waitFor('the routing explanation', async () => /Routing for \S*alpha: floor 30, policy cheapest/.test(await wb.panelText()), 20_000);
-    const text = await wb.panelText();
-    assert.match(text, /\d+ of \d+ models eligible/);
+    await waitFor('a new routing explanation', () => session.resultsLog().split('Routing for ').length > before, 20_000);
+    const explanation = session.resultsLog().split('Routing for ').at(-1);
+    assert.match(explanation, /^\S*alpha: floor 30, policy cheapest/);
+    assert.match(explanation, /\d+ of \d+ models eligible/);
+    assert.match(explanation, /^→\s+\S+\s+[\d.]+\s+openai\s+\$/m, 'the chosen model is marked');
+    // ... and the Output view shows that channel (scrolled to its end: the models that are not configured).
+    await waitFor('the Output view on the routing channel', async () => /routing/.test(await wb.outputChannelShown()), 10_000);
+    await waitFor('the explanation in the Output view', async () => /not configured: set \w+_API_KEY/.test(await wb.panelText()), 10_000);
   });
 
   check('with the Output view focused, the status bar keeps the visible file folder floor', async () => {
@@ -137,10 +144,15 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   check('inline completion shows ghost text and Tab accepts it', async () => {
     await wb.openFile('more.py', 'alpha');
     await session.page.keyboard.press('Control+End');
-    await session.page.keyboard.type('\n\ndef add3(a, b):\n    ', { delay: 20 });
-    const ghost = session.page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text');
-    await waitFor('ghost text', async () => (await ghost.allInnerTexts()).join('').includes(MODEL_TEXT), 30_000);
+    // Enter after the header indents the body line by itself.
+    await session.page.keyboard.type('\n\ndef add3(a, b):\n', { delay: 20 });
+    // Ghost text is drawn as injected text (CSS content), so it is found by its decoration and
+    // must not be in the document until Tab accepts it.
+    const ghost = session.page.locator('.editor-group-container.active .monaco-editor .ghost-text-decoration');
+    await waitFor('ghost text', async () => (await ghost.allInnerTexts()).join('').includes('return'), 30_000);
     await session.page.keyboard.press('Tab');
+    await waitFor('the ghost text to become text', async () => (await ghost.count()) === 0, 10_000);
+    await waitFor('the accepted completion in the editor', async () => (await wb.editorText()).includes(MODEL_TEXT), 10_000);
     await wb.save();
     await waitFor('the accepted completion on disk', () => /def add3\(a, b\):\n\s+return a \+ b/.test(readFileSync(join(session.ws, 'alpha/more.py'), 'utf8')), 10_000);
   });
@@ -189,14 +201,18 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
 
   check('"Set API key" stores the key in SecretStorage and the server sees it', async () => {
     await wb.openFile('calc.py', 'alpha');
+    const before = starts();
     await wb.runCommand('codefloor: Set API key');
     await wb.pickQuickItem('deepseek');
     await wb.answerInput(SET_KEY);
-    await waitFor('the server to restart with the key', async () => (await wb.notifications()).some((n) => /stored the key for deepseek/.test(n)), 30_000);
+    await waitFor('the server to restart with the key', () => starts() > before, 30_000);
     await wb.waitStatus(/^≥30\b/);
+    await waitFor('the confirmation', async () => (await wb.notifications()).some((n) => /stored the key for deepseek/.test(n)), 10_000);
+    const explained = session.resultsLog().split('Routing for ').length;
     await wb.runCommand('codefloor: Explain routing for this file');
-    await waitFor('the explanation', async () => /Routing for \S*alpha/.test(await wb.panelText()), 20_000);
-    const text = await wb.panelText();
+    await waitFor('the explanation', () => session.resultsLog().split('Routing for ').length > explained, 20_000);
+    const text = session.resultsLog().split('Routing for ').at(-1);
+    assert.match(text, /\sdeepseek\s/, 'deepseek models are listed');
     assert.doesNotMatch(text, /deepseek not configured/, 'the server sees DEEPSEEK_API_KEY');
     for (const file of settingsFiles(session)) assert.ok(!readFileSync(file, 'utf8').includes(SET_KEY), `${file} holds no key`);
     assert.ok(!session.outputLog().includes(SET_KEY), 'the key is not logged');
@@ -205,7 +221,7 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   check('python3 fallback without codefloor: one actionable error, no crash loop', async () => {
     await wb.clearNotifications();
     session.setServerSettings({});
-    await waitFor('the fallback error', async () => (await codefloorNotifications()).some((n) => /No module named .?codefloor/.test(n)), 30_000);
+    await waitFor('the fallback error', () => /No module named .?codefloor/.test(session.outputLog()), 30_000);
     await wb.waitStatus(/codefloor/);
     // Give a crash loop time to show itself before counting.
     await new Promise((r) => setTimeout(r, 3000));
@@ -219,7 +235,7 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   check('a bad server command shows an actionable error, and fixing it recovers', async () => {
     await wb.clearNotifications();
     session.setServerSettings({ 'codefloor.server.command': ['/nonexistent/codefloor', 'serve'] });
-    await waitFor('the start error', async () => (await codefloorNotifications()).some((n) => n.includes('/nonexistent/codefloor')), 30_000);
+    await waitFor('the start error', () => session.outputLog().includes('spawn /nonexistent/codefloor ENOENT'), 30_000);
     const notes = await codefloorNotifications();
     assert.equal(notes.length, 1, JSON.stringify(notes));
     assert.match(notes[0], /did not start/);

@@ -26,16 +26,20 @@ export class Workbench {
     await row.click();
   }
 
-  /** Quick open a file by name and wait for its editor tab to be active. */
+  /** Quick open a file by name (in `folder`, when given) and wait for its editor tab to be active. */
   async openFile(name, folder) {
-    await this.page.keyboard.press('Control+P');
-    const input = this.quickInput.locator('input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
-    const row = this.quickInput.locator('.monaco-list-row', { hasText: folder ?? name }).filter({ hasText: name }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
-    await row.click();
-    await this.page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    const active = this.page.locator('.tab.active', { hasText: name });
+    await waitFor(`${name} to open`, async () => {
+      await this.escape();
+      await this.page.keyboard.press('Control+P');
+      const input = this.quickInput.locator('input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(name);
+      const row = this.quickInput.locator('.monaco-list-row', { hasText: folder ?? name }).filter({ hasText: name }).first();
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await row.click();
+      return active.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    }, 30_000);
     await this.focusEditor();
   }
 
@@ -48,8 +52,9 @@ export class Workbench {
     await this.page.keyboard.press('Control+G');
     const input = this.quickInput.locator('input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(`${line}:${column}`);
+    await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press('Enter');
+    await this.quickInput.waitFor({ state: 'hidden' });
   }
 
   async save() {
@@ -93,7 +98,8 @@ export class Workbench {
     const center = this.page.locator('.notifications-center');
     await center.waitFor({ state: 'visible' });
     const texts = await center.locator('.notification-list-item-message').allInnerTexts();
-    await this.runCommand('Notifications: Hide Notifications').catch(() => this.escape());
+    await this.escape();
+    await center.waitFor({ state: 'hidden' });
     return texts;
   }
 
@@ -103,15 +109,19 @@ export class Workbench {
 
   /** The code action menu at the cursor (Ctrl+.): the titles it lists. */
   async codeActions() {
-    await this.page.keyboard.press('Control+.');
-    const menu = this.page.locator('.action-widget');
-    await menu.waitFor({ state: 'visible', timeout: 20_000 });
+    const menu = this.page.locator('.action-widget:visible').first();
+    // The key can land while focus is still on its way back to the editor: ask again if need be.
+    await waitFor('the code action menu', async () => {
+      if (await menu.isVisible()) return true;
+      await this.page.keyboard.press('Control+.');
+      return menu.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    }, 20_000);
     await waitFor('code actions from codefloor', async () => (await menu.innerText()).includes('·'), 20_000);
     return (await menu.locator('.monaco-list-row').allInnerTexts()).map((t) => t.trim());
   }
 
   async pickCodeAction(startsWith) {
-    const row = this.page.locator('.action-widget .monaco-list-row', { hasText: startsWith }).first();
+    const row = this.page.locator('.action-widget:visible .monaco-list-row', { hasText: startsWith }).first();
     await row.click();
   }
 
@@ -129,9 +139,18 @@ export class Workbench {
     await row.click();
   }
 
-  /** The text in the panel's editor (the Output view shows the channel the extension revealed). */
+  /** The channel the Output view shows (its picker's text). */
+  async outputChannelShown() {
+    return (await this.page.locator('.part.panel .monaco-select-box').first().innerText().catch(() => '')).trim() ||
+      (await this.page.locator('.part.panel select').first().inputValue().catch(() => ''));
+  }
+
+  /**
+   * The text in the panel's editor (the Output view shows the channel the extension revealed), with
+   * whitespace collapsed: the view wraps long lines.
+   */
   async panelText() {
     const lines = await this.page.locator('.part.panel .monaco-editor .view-lines .view-line').allInnerTexts();
-    return lines.map((line) => line.replace(/\u00a0/g, ' ')).join('\n');
+    return lines.join(' ').replace(/[\s\u00a0]+/g, ' ');
   }
 }
