@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 if TYPE_CHECKING:  # domain types load after `initialize` (startup stays light)
+    from codefloor.catalog.load import Catalog
     from codefloor.lsp.server import CodefloorServer
     from codefloor.providers.types import ChatRequest, FimRequest
     from codefloor.results import RoutedResult
@@ -54,9 +55,12 @@ class Progress:
             self.token = None
 
 
-def status_payload(result: RoutedResult, folder: str, task: str) -> dict:
+def status_payload(result: RoutedResult, folder: str, task: str, catalog: Catalog | None = None) -> dict:
+    from codefloor.lsp.catalog_status import catalog_info
+
     served = result.served_by
     return {
+        "catalog": catalog_info(catalog) if catalog is not None else None,
         "folder": folder,
         "floor": result.decision.floor,
         "model": served.card.id,
@@ -89,7 +93,11 @@ async def run_routed(
     from codefloor.results import RoutingError
     from codefloor.selection.types import NoEligibleModel
 
+    from codefloor.lsp.catalog_status import note_catalog
+
     router = await ls.router()
+    catalog = router.catalog  # the catalog this request's decision came from (a newer one waits for the next)
+    note_catalog(ls, catalog)
     floor = decision.floor
     bar = Progress(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
 
@@ -120,7 +128,7 @@ async def run_routed(
         raise
     if bar:
         bar.end(f"{result.served_by.card.id}: ${result.cost_usd:.6f}, {result.latency_ms:.0f} ms")
-    payload = status_payload(result, folder, request.task.value)
+    payload = status_payload(result, folder, request.task.value, catalog)
     ls.protocol.notify(STATUS, payload)
     ls.log(
         f"codefloor: {what} served by {result.served_by.card.id} via {result.served_by.route.provider} "

@@ -53,6 +53,8 @@ class CodefloorServer(LanguageServer):
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self.quiet_gc = QuietCollector()  # full collections between bursts (see quiet_gc.py)
         self._router: asyncio.Future | None = None
+        self.catalog_seen: Any = None  # the catalog last logged (lsp/catalog_status.py)
+        self.catalog_updates: asyncio.Task | None = None  # [catalog] auto_update_days (catalog_status.py)
         self.worker: Worker | None = None  # started with the router: initialize stays light
 
     def io_worker(self) -> Worker:
@@ -89,10 +91,15 @@ class CodefloorServer(LanguageServer):
     async def report_router_problem(self) -> None:
         """Say once, right after start-up, when the router cannot be built (e.g. a broken user
         config); requests then fail with the same message and the server keeps serving."""
+        from codefloor.lsp.catalog_status import note_catalog, start_auto_update
+
         try:
-            await self.router()
+            router = await self.router()
         except RouterUnavailable as exc:
             self.show(str(exc))
+            return
+        note_catalog(self, router.catalog)
+        start_auto_update(self, router.config.catalog.auto_update_days)
 
     def router_if_ready(self) -> Router | None:
         if self._router is not None and self._router.done() and not self._router.exception():
@@ -100,6 +107,8 @@ class CodefloorServer(LanguageServer):
         return None
 
     async def close(self) -> None:
+        if self.catalog_updates is not None:
+            self.catalog_updates.cancel()
         router = self.router_if_ready()
         if self.worker is None:
             if router is not None:
