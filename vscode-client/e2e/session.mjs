@@ -2,7 +2,7 @@
 // and extensions directories, the packaged .vsix installed, the repository's Python server, a
 // loopback fake OpenAI-compatible provider, and Debian's Chromium driven by playwright-core.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -86,6 +86,8 @@ export class Session {
   }
 
   async setUp() {
+    // Screenshots of this run only.
+    rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     const python = repoPython();
     execFileSync(python, ['-c', 'import codefloor.lsp.server'], { stdio: 'pipe' });

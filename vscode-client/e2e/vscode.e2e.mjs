@@ -133,11 +133,16 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   });
 
   check('with the Output view focused, the status bar keeps the visible file folder floor', async () => {
+    // Focus in the Output view's text: the active editor is then the output channel (no folder),
+    // while calc.py (alpha, floor 30) is still the file on screen.
+    await wb.openFile('calc.py', 'alpha');
+    await wb.waitStatus(/^≥30\b/);
     await wb.runCommand('Output: Focus on Output View');
+    await session.page.locator('.part.panel .monaco-editor .view-lines:visible').first().click({ position: { x: 20, y: 10 } });
     await wb.waitStatus(/^≥30\b/, 10_000);
-    await wb.runCommand('View: Close All Editors');
     await wb.openFile('pay.py', 'beta');
-    await wb.runCommand('Output: Focus on Output View');
+    await wb.waitStatus(/^≥80\b/);
+    await session.page.locator('.part.panel .monaco-editor .view-lines:visible').first().click({ position: { x: 20, y: 10 } });
     await wb.waitStatus(/^≥80\b/, 10_000);
   });
 
@@ -254,6 +259,7 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   });
 
   check('README screenshot: status bar and code-action menu', async () => {
+    await wb.runCommand('View: Close Panel');
     await wb.openFile('pay.py', 'beta');
     await wb.waitStatus(/^≥80\b/);
     await wb.goTo(1, 5);

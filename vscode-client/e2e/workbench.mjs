@@ -35,9 +35,15 @@ export class Workbench {
       const input = this.quickInput.locator('input');
       await input.waitFor({ state: 'visible' });
       await input.fill(name);
-      const row = this.quickInput.locator('.monaco-list-row', { hasText: folder ?? name }).filter({ hasText: name }).first();
-      await row.waitFor({ state: 'visible', timeout: 10_000 });
-      await row.click();
+      // Accept only when the list has settled with the wanted file first (a click can land on a
+      // row that the list re-renders under the pointer).
+      const first = this.quickInput.locator('.monaco-list-row.focused').first();
+      const settled = await waitFor(`${name} first in quick open`, async () => {
+        const text = await first.innerText().catch(() => '');
+        return text.includes(name) && (!folder || text.includes(folder));
+      }, 10_000).then(() => true, () => false);
+      if (!settled) return false;
+      await this.page.keyboard.press('Enter');
       return active.waitFor({ timeout: 5_000 }).then(() => true, () => false);
     }, 30_000);
     await this.focusEditor();
