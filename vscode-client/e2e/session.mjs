@@ -259,11 +259,17 @@ export class Session {
 
   async close() {
     await this.context?.close().catch(() => undefined);
+    // Keep the extension's output channels with the screenshots; the rest of the run goes.
+    if (this.userData) {
+      writeFileSync(join(ARTIFACTS, 'codefloor-output.log'), this.outputLog());
+      writeFileSync(join(ARTIFACTS, 'codefloor-routing-and-usage.log'), this.resultsLog());
+    }
     for (const child of this.children.reverse()) {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     }
     await Promise.all(
-      this.children.map((child) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : undefined)),
+      this.children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined)),
     );
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
   }
 }
