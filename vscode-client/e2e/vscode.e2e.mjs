@@ -138,11 +138,11 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
     await wb.openFile('calc.py', 'alpha');
     await wb.waitStatus(/^≥30\b/);
     await wb.runCommand('Output: Focus on Output View');
-    await session.page.locator('.part.panel .monaco-editor .view-lines:visible').first().click({ position: { x: 20, y: 10 } });
+    await wb.clickIntoPanelText();
     await wb.waitStatus(/^≥30\b/, 10_000);
     await wb.openFile('pay.py', 'beta');
     await wb.waitStatus(/^≥80\b/);
-    await session.page.locator('.part.panel .monaco-editor .view-lines:visible').first().click({ position: { x: 20, y: 10 } });
+    await wb.clickIntoPanelText();
     await wb.waitStatus(/^≥80\b/, 10_000);
   });
 
@@ -259,7 +259,6 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
   });
 
   check('README screenshot: status bar and code-action menu', async () => {
-    await wb.runCommand('View: Close Panel');
     await wb.openFile('pay.py', 'beta');
     await wb.waitStatus(/^≥80\b/);
     await wb.goTo(1, 5);

@@ -145,6 +145,16 @@ export class Workbench {
     await row.click();
   }
 
+  /**
+   * Click into the text of the panel's visible editor (the Output view), by position: the view keeps
+   * scrolling as the channel grows, which an element click waits out forever.
+   */
+  async clickIntoPanelText() {
+    const box = await this.page.locator('.part.panel .monaco-editor:visible').first().boundingBox();
+    if (!box) throw new Error('no editor in the panel');
+    await this.page.mouse.click(box.x + 60, box.y + 15);
+  }
+
   /** The channel the Output view shows (its picker's text). */
   async outputChannelShown() {
     return (await this.page.locator('.part.panel .monaco-select-box').first().innerText().catch(() => '')).trim() ||
