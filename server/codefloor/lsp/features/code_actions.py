@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from concurrent.futures import Future
 from pathlib import Path
 from urllib.parse import unquote
 from typing import TYPE_CHECKING, Any
@@ -331,13 +332,18 @@ def _workspace_edit(
 
 def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
     """workspace/applyEdit without awaiting the reply inside the request (pygls 2.1.1 bug); a
-    rejected edit is reported when the reply arrives."""
+    rejected or failed edit is reported when the reply arrives (some clients never reply: Vim's ALE)."""
     if edit is None:
         return {"applied": False}
 
-    def on_reply(result: types.ApplyWorkspaceEditResult) -> None:
-        if result is not None and not result.applied:
-            ls.show(f"codefloor: the editor did not apply the edit ({result.failure_reason or 'no reason given'})", types.MessageType.Warning)
+    def on_reply(reply: Future) -> None:
+        if reply.cancelled():
+            return
+        error = reply.exception()
+        result = None if error is not None else reply.result()
+        if error is not None or (result is not None and not result.applied):
+            reason = error or (result and result.failure_reason) or "no reason given"
+            ls.show(f"codefloor: the editor did not apply the edit ({reason}); nothing was changed", types.MessageType.Warning)
 
-    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label), on_reply)
+    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label)).add_done_callback(on_reply)
     return {"applied": True}
