@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -66,6 +67,7 @@ def status_payload(result: RoutedResult, folder: str, task: str, catalog: Catalo
         "model": served.card.id,
         "provider": served.route.provider,
         "codingScore": served.score,
+        "scoreSummary": served.card.score_summary(),  # the score with its interval and source
         "reason": result.decision.reason,
         "costUsd": round(result.cost_usd, 8),
         "latencyMs": round(result.latency_ms, 1),
@@ -84,12 +86,14 @@ async def run_routed(
     folder: str,
     what: str,
     progress: bool = True,
+    check: Callable[[str], str | None] | None = None,
 ) -> RoutedResult | None:
     """Run through the router. Returns None (after telling the user) when nothing could serve it.
     CancelledError propagates: the router closes the upstream stream and records the attempt.
 
     progress=False is a background request (completions): no progress bar, and a failure is
-    logged, not shown, since it would pop up again on every keystroke."""
+    logged, not shown, since it would pop up again on every keystroke. `check` is the answer check
+    the router applies to each attempt (see Router.run)."""
     from codefloor.results import RoutingError
     from codefloor.selection.types import NoEligibleModel
 
@@ -112,7 +116,7 @@ async def run_routed(
         relayed = ls.io_worker().relay(on_attempt)
         with ls.quiet_gc.busy():
             result = await ls.io_worker().run(
-                lambda: router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=relayed)
+                lambda: router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=relayed, check=check)
             )
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).

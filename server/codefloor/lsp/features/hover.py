@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from codefloor.lsp.features import code_actions
 from codefloor.lsp.server import CodefloorServer
 
 
@@ -20,6 +21,7 @@ def register(server: CodefloorServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
+        code_actions.track_changes(ls, params)  # the document's syntax tree follows the edit
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 ls.regions.shift(params.text_document.uri, change.range.start.line, change.range.end.line, change.text)
@@ -30,6 +32,7 @@ def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodefloorServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.latest_completion.pop(params.text_document.uri, None)
+        ls.trees.forget(params.text_document.uri)
 
 
 def hover_text(info: dict, *, markdown: bool = True) -> str:
@@ -37,7 +40,8 @@ def hover_text(info: dict, *, markdown: bool = True) -> str:
     return (
         f"{bold}codefloor{bold} wrote this ({info.get('task', 'AI edit')})\n\n"
         f"- model: {code}{info['model']}{code} via {info.get('provider', '?')}\n"
-        f"- coding score: {info['codingScore']:g} ≥ floor {info['floor']:g}\n"
+        f"- coding score: {info['codingScore']:g} ≥ floor {info['floor']:g}"
+        + (f" -- {info['scoreSummary']}" if info.get("scoreSummary") else "") + "\n"
         f"- why: {info['reason']}\n"
         f"- cost: ${info['costUsd']:.6f} · time: {info['latencyMs'] / 1000:.2f} s"
     )
