@@ -104,7 +104,7 @@ export class Session {
     // The folders: a cheap floor and a strict one.
     // alpha also tries to choose the server program: a workspace must never be able to.
     this.writeJson(join(this.ws, 'alpha/.vscode/settings.json'), { 'codefloor.minCodingScore': 30, 'codefloor.server.command': ['/bin/false'] });
-    this.writeJson(join(this.ws, 'beta/.vscode/settings.json'), { 'codefloor.minCodingScore': 80 });
+    this.writeJson(join(this.ws, 'beta/.vscode/settings.json'), { 'codefloor.minCodingScore': 90 });
     writeFileSync(join(this.ws, 'alpha/broken.json'), '{"a": 1 "b": 2}\n');
     writeFileSync(join(this.ws, 'alpha/calc.py'), 'def add(a, b):\n    """Add two numbers."""\n');
     writeFileSync(join(this.ws, 'alpha/more.py'), 'def mul(a, b):\n    return a * b\n\n\ndef sub(a, b):\n    return a - b\n');

@@ -88,15 +88,15 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
     assert.ok(alphaMatch, alphaTitle);
 
     await wb.openFile('pay.py', 'beta');
-    await wb.waitStatus(/^≥80\b/);
+    await wb.waitStatus(/^≥90\b/);
     await wb.goTo(1, 5);
     const beta = await wb.codeActions();
     await wb.escape();
     const betaTitle = beta.find((t) => t.startsWith('Generate body'));
-    const betaMatch = /^Generate body · (\S+) \(([\d.]+) ≥ 80\)/.exec(betaTitle ?? '');
+    const betaMatch = /^Generate body · (\S+) \(([\d.]+) ≥ 90\)/.exec(betaTitle ?? '');
     assert.ok(betaMatch, `beta: ${JSON.stringify(beta)}`);
     assert.notEqual(alphaMatch[1], betaMatch[1], 'the two floors pick different models');
-    assert.ok(Number(betaMatch[2]) >= 80 && Number(alphaMatch[2]) >= 30);
+    assert.ok(Number(betaMatch[2]) >= 90 && Number(alphaMatch[2]) >= 30);
     alphaModel = alphaMatch[1];
   });
 
@@ -141,9 +141,9 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
     await wb.clickIntoPanelText();
     await wb.waitStatus(/^≥30\b/, 10_000);
     await wb.openFile('pay.py', 'beta');
-    await wb.waitStatus(/^≥80\b/);
+    await wb.waitStatus(/^≥90\b/);
     await wb.clickIntoPanelText();
-    await wb.waitStatus(/^≥80\b/, 10_000);
+    await wb.waitStatus(/^≥90\b/, 10_000);
   });
 
   check('inline completion shows ghost text and Tab accepts it', async () => {
@@ -260,7 +260,7 @@ describe('codefloor in a real VS Code (code-server)', { concurrency: false }, ()
 
   check('README screenshot: status bar and code-action menu', async () => {
     await wb.openFile('pay.py', 'beta');
-    await wb.waitStatus(/^≥80\b/);
+    await wb.waitStatus(/^≥90\b/);
     await wb.goTo(1, 5);
     await wb.codeActions();
     const file = await session.screenshot('readme-code-actions');
