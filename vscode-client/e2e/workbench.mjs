@@ -98,12 +98,15 @@ export class Workbench {
     return text;
   }
 
-  /** Every notification the workbench holds (toasts and the notification center). */
-  async notifications() {
+  /** Every notification the workbench holds (the notification center), or only the errors. */
+  async notifications({ errorsOnly = false } = {}) {
     await this.runCommand('Notifications: Show Notifications');
     const center = this.page.locator('.notifications-center');
     await center.waitFor({ state: 'visible' });
-    const texts = await center.locator('.notification-list-item-message').allInnerTexts();
+    const items = errorsOnly
+      ? center.locator('.notification-list-item').filter({ has: this.page.locator('.codicon-error') })
+      : center.locator('.notification-list-item');
+    const texts = await items.locator('.notification-list-item-message').allInnerTexts();
     await this.escape();
     await center.waitFor({ state: 'hidden' });
     return texts;
