@@ -14,4 +14,9 @@ export default tseslint.config(
       'no-console': ['error'],
     },
   },
+  {
+    // The real-VS-Code harness: plain Node ESM scripts.
+    files: ['e2e/**/*.mjs'],
+    languageOptions: { globals: { setTimeout: 'readonly', fetch: 'readonly' } },
+  },
 );

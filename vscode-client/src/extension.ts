@@ -9,6 +9,8 @@ import { FloorStatusBar } from './statusBar';
 
 let controller: ServerController | undefined;
 
+const TRUST_SETTLE_MS = 1000;
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('codefloor', { log: true });
   const results = vscode.window.createOutputChannel('codefloor: routing & usage');
@@ -119,6 +121,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, () => server.restart()),
 
     vscode.window.onDidChangeActiveTextEditor(() => statusBar.refresh()),
+    vscode.window.onDidChangeVisibleTextEditors(() => statusBar.refresh()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => statusBar.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SECTION}.server`)) void server.restart();
       if (event.affectsConfiguration(SECTION)) {
@@ -127,8 +131,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      server.settingsChanged();
-      statusBar.refresh();
+      const apply = () => {
+        server.settingsChanged();
+        statusBar.refresh();
+      };
+      apply();
+      // In VS Code 1.139 the folder's restricted settings reach the extension host after this event
+      // and without a configuration change event (seen in the e2e harness: the status bar kept the
+      // user-level floor), so apply them once more when they have arrived.
+      const later = setTimeout(apply, TRUST_SETTLE_MS);
+      context.subscriptions.push({ dispose: () => clearTimeout(later) });
     }),
   );
 

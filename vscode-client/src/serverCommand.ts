@@ -15,13 +15,27 @@ export interface ServerCommandInputs {
   env: Readonly<Record<string, string | undefined>>;
   platform: string;
   isExecutable: (file: string) => boolean;
+  /** A remote window (vscode.env.remoteName set): the settings live in Remote settings. */
+  remote?: boolean;
 }
 
 export class ServerCommandError extends Error {}
 
-export const INSTALL_HINT =
-  'Install the server (`pip install codefloor`) so `codefloor` is on PATH, or set `codefloor.server.pythonPath` ' +
-  'to a Python that has it, or `codefloor.server.command` to the full command (user settings).';
+/**
+ * Where the machine-scoped `codefloor.server.*` settings are read from. VS Code reads machine-scoped
+ * settings from the User settings of a local window, and only from the Remote settings of a remote
+ * window (code-server, SSH, containers, WSL): there the User settings' values are ignored.
+ */
+export function serverSettingsPlace(remote: boolean): string {
+  return remote ? 'Remote settings (run "Preferences: Open Remote Settings")' : 'User settings';
+}
+
+export function installHint(remote: boolean): string {
+  return (
+    'Install the server (`pip install codefloor`) so `codefloor` is on PATH, or set `codefloor.server.pythonPath` ' +
+    `to a Python that has it, or \`codefloor.server.command\` to the full command, in your ${serverSettingsPlace(remote)}.`
+  );
+}
 
 /**
  * Resolution order: the configured command; `<pythonPath> -m codefloor serve`; `codefloor serve`
@@ -50,7 +64,7 @@ export function resolveServerCommand(inputs: ServerCommandInputs): ServerCommand
     const python = findOnPath(name, inputs);
     if (python) return { command: python, args: ['-m', 'codefloor', 'serve'], origin: `${name} on PATH` };
   }
-  throw new ServerCommandError(`codefloor: cannot find \`codefloor\` or Python on PATH. ${INSTALL_HINT}`);
+  throw new ServerCommandError(`codefloor: cannot find \`codefloor\` or Python on PATH. ${installHint(inputs.remote ?? false)}`);
 }
 
 /** First executable `name` in PATH (with PATHEXT on Windows), or undefined. */
@@ -74,8 +88,33 @@ export function findOnPath(
 }
 
 /** Shown when the server process fails to start: what was run, why it failed, what to do. */
-export function startFailureMessage(command: ServerCommand | undefined, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
-  const ran = command ? ` (\`${[command.command, ...command.args].join(' ')}\` from ${command.origin})` : '';
-  return `codefloor: the language server did not start${ran}: ${reason}. ${INSTALL_HINT}`;
+export function startFailureMessage(command: ServerCommand | undefined, error: unknown, remote = false): string {
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  return `codefloor: the language server did not start${ran(command)}: ${reason}. ${installHint(remote)}`;
+}
+
+function ran(command: ServerCommand | undefined): string {
+  return command ? ` (\`${[command.command, ...command.args].join(' ')}\` from ${command.origin})` : '';
+}
+
+/**
+ * For `<python> -m codefloor ...`: the cheap check to run first (`<python> -c "import codefloor"`),
+ * so a Python without codefloor is reported once instead of crashing the language client in a loop.
+ * Undefined for any other command (its own program says what is wrong).
+ */
+export function importCheck(command: ServerCommand): { command: string; args: string[] } | undefined {
+  const [flag, module] = command.args;
+  if (flag !== '-m' || module !== 'codefloor') return undefined;
+  return { command: command.command, args: ['-c', 'import codefloor'] };
+}
+
+/** The import check failed: say which Python, why (its last stderr line), and what to do. */
+export function importFailureMessage(command: ServerCommand, stderr: string, remote = false): string {
+  const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const reason = lines.at(-1) ?? 'it exited with an error';
+  return (
+    `codefloor: ${command.command} (from ${command.origin}) cannot run the server: ${reason.replace(/\.$/, '')}. ` +
+    `Install it there (\`${command.command} -m pip install codefloor\`), or set \`codefloor.server.pythonPath\` to a ` +
+    `Python that has it, or \`codefloor.server.command\` to the full command, in your ${serverSettingsPlace(remote)}.`
+  );
 }

@@ -1,9 +1,20 @@
 // Owns the LanguageClient: starts `codefloor serve` with the stored API keys in its environment,
 // answers workspace/configuration with each folder's settings, restarts on demand.
+//
+// Problems reach the user once: the language client's own notifications are turned off (they
+// repeat, and name protocol errors like -32097 instead of the cause); this class shows one
+// notification per distinct problem, with the server's last error line, and the status bar shows
+// the problem until the server runs again.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import type * as stream from 'node:stream';
 import * as vscode from 'vscode';
 import {
+  CloseAction,
   DidChangeConfigurationNotification,
+  ErrorAction,
+  type ErrorHandler,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -14,7 +25,15 @@ import {
 import { KEYED_PROVIDERS, secretName, serverEnvironment } from './apiKeys';
 import { STATUS_NOTIFICATION } from './commands';
 import { SECTION, answerConfiguration, folderSettingsPayload, userLevelValue } from './folderSettings';
-import { type ServerCommand, ServerCommandError, resolveServerCommand, startFailureMessage } from './serverCommand';
+import {
+  type ServerCommand,
+  ServerCommandError,
+  importCheck,
+  importFailureMessage,
+  resolveServerCommand,
+  startFailureMessage,
+} from './serverCommand';
+import { RecentErrors, ServerLogLevels } from './serverLog';
 import { type RoutingStatus, isRoutingStatus } from './status';
 
 export interface ServerEvents {
@@ -23,9 +42,25 @@ export interface ServerEvents {
   health(problem: string | undefined): void;
 }
 
+/** A server that ran and then crashed is restarted this many times within CRASH_WINDOW_MS. */
+const MAX_RESTARTS = 4;
+const CRASH_WINDOW_MS = 3 * 60_000;
+const IMPORT_CHECK_TIMEOUT_MS = 30_000;
+
+/** The library's notifications off: every message still goes to the output channel. */
+class QuietLanguageClient extends LanguageClient {
+  override error(message: string, data?: unknown, _showNotification?: boolean | 'force'): void {
+    super.error(message, data, false);
+  }
+}
+
 export class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private problem: string | undefined = 'it is still starting';
+  /** The problem last shown as a notification (not shown again while it lasts). */
+  private notified: string | undefined;
+  /** Start, stop and restart run one at a time, in the order asked. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -37,56 +72,19 @@ export class ServerController implements vscode.Disposable {
     return this.client?.state === State.Running ? this.client : undefined;
   }
 
-  async start(): Promise<void> {
-    let command: ServerCommand | undefined;
-    try {
-      command = this.serverCommand();
-      const env = serverEnvironment(process.env, await this.storedKeys());
-      const serverOptions: ServerOptions = {
-        command: command.command,
-        args: command.args,
-        transport: TransportKind.stdio,
-        options: { env },
-      };
-      this.output.info(`starting ${[command.command, ...command.args].join(' ')} (from ${command.origin})`);
-      const client = new LanguageClient('codefloor', 'codefloor', serverOptions, this.clientOptions());
-      client.onNotification(STATUS_NOTIFICATION, (payload: unknown) => {
-        if (isRoutingStatus(payload)) this.events.status(payload);
-      });
-      // The client restarts a crashed server by itself (a few times); follow it either way.
-      client.onDidChangeState(({ newState }) => {
-        if (this.client !== client) return;
-        if (newState === State.Running) this.setProblem(undefined);
-        if (newState === State.Stopped) this.setProblem('the server stopped; run "codefloor: Restart language server"');
-      });
-      this.client = client;
-      await client.start();
-      this.setProblem(undefined);
-    } catch (error) {
-      const message = error instanceof ServerCommandError ? error.message : startFailureMessage(command, error);
-      this.setProblem(message);
-      this.output.error(message);
-      void vscode.window.showErrorMessage(message, 'Open User Settings', 'Show Output').then((choice) => {
-        if (choice === 'Open User Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'codefloor.server');
-        if (choice === 'Show Output') this.output.show();
-      });
-    }
+  start(): Promise<void> {
+    return this.enqueue(() => this.startNow());
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.stopNow();
+      await this.startNow();
+    });
   }
 
-  async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    try {
-      if (client.isRunning()) await client.stop();
-    } catch (error) {
-      this.output.warn(`stopping the server: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  stop(): Promise<void> {
+    return this.enqueue(() => this.stopNow());
   }
 
   /** workspace/executeCommand on the server; throws with an actionable message when it is down. */
@@ -116,12 +114,95 @@ export class ServerController implements vscode.Disposable {
     void this.stop();
   }
 
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step, step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startNow(): Promise<void> {
+    const remote = vscode.env.remoteName !== undefined;
+    const recent = new RecentErrors();
+    let ran = false;
+    let command: ServerCommand | undefined;
+    try {
+      command = this.serverCommand(remote);
+      const check = importCheck(command);
+      if (check) {
+        const failure = await runImportCheck(check.command, check.args);
+        if (failure !== undefined) throw new ServerCommandError(importFailureMessage(command, failure, remote));
+      }
+      const env = serverEnvironment(process.env, await this.storedKeys());
+      const serverOptions: ServerOptions = {
+        command: command.command,
+        args: command.args,
+        transport: TransportKind.stdio,
+        options: { env },
+      };
+      this.output.info(`starting ${[command.command, ...command.args].join(' ')} (from ${command.origin})`);
+      const client = new QuietLanguageClient('codefloor', 'codefloor', serverOptions, this.clientOptions(recent, () => ran));
+      client.onNotification(STATUS_NOTIFICATION, (payload: unknown) => {
+        if (isRoutingStatus(payload)) this.events.status(payload);
+      });
+      // The client restarts a crashed server by itself (see errorHandler); follow it either way.
+      client.onDidChangeState(({ newState }) => {
+        if (this.client !== client) return;
+        if (newState === State.Running) {
+          ran = true;
+          this.setProblem(undefined);
+        }
+        if (newState === State.Stopped && ran) {
+          const why = recent.last();
+          this.fail(`codefloor: the server stopped${why ? ` (${why})` : ''}. See the codefloor output, then run "codefloor: Restart language server".`);
+        }
+      });
+      this.client = client;
+      await client.start();
+      this.setProblem(undefined);
+    } catch (error) {
+      const why = recent.last();
+      const message =
+        error instanceof ServerCommandError
+          ? error.message
+          : startFailureMessage(command, why ? new Error(`it exited: ${why}`) : error, remote);
+      this.fail(message);
+    }
+  }
+
+  private async stopNow(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    try {
+      if (client.isRunning()) await client.stop();
+    } catch (error) {
+      this.output.warn(`stopping the server: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private fail(message: string): void {
+    this.setProblem(message);
+    this.output.error(message);
+    if (this.notified === message) return;
+    this.notified = message;
+    const remote = vscode.env.remoteName !== undefined;
+    const settings = remote ? 'Open Remote Settings' : 'Open User Settings';
+    void vscode.window.showErrorMessage(message, settings, 'Show Output').then((choice) => {
+      if (choice === settings) {
+        if (remote) void vscode.commands.executeCommand('workbench.action.openRemoteSettings', 'codefloor.server');
+        else void vscode.commands.executeCommand('workbench.action.openSettings', 'codefloor.server');
+      }
+      if (choice === 'Show Output') this.output.show();
+    });
+  }
+
   private setProblem(problem: string | undefined): void {
     this.problem = problem;
+    if (problem === undefined) this.notified = undefined;
     this.events.health(problem);
   }
 
-  private serverCommand(): ServerCommand {
+  private serverCommand(remote: boolean): ServerCommand {
     const config = vscode.workspace.getConfiguration(SECTION);
     return resolveServerCommand({
       command: userLevelValue(config.inspect<unknown>('server.command')),
@@ -129,6 +210,7 @@ export class ServerController implements vscode.Disposable {
       env: process.env,
       platform: process.platform,
       isExecutable: isExecutableFile,
+      remote,
     });
   }
 
@@ -138,10 +220,21 @@ export class ServerController implements vscode.Disposable {
     return keys;
   }
 
-  private clientOptions(): LanguageClientOptions {
+  private clientOptions(recent: RecentErrors, hasRun: () => boolean): LanguageClientOptions {
+    const output = this.output;
+    const levels = new ServerLogLevels();
+    const pipe = (input: stream.Readable, fallback: 'info' | 'error') => {
+      readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', (line) => {
+        const level = fallback === 'info' ? 'info' : levels.level(line);
+        if (level === 'error') recent.add(line);
+        output[level](line);
+      });
+    };
     return {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
-      outputChannel: this.output,
+      outputChannel: output,
+      stdioOptions: { stdout: (input) => pipe(input, 'info'), stderr: (input) => pipe(input, 'error') },
+      errorHandler: crashPolicy(hasRun),
       middleware: {
         workspace: {
           // The server pulls "codefloor" per folder (scopeUri); answer with that folder's settings in
@@ -158,6 +251,34 @@ export class ServerController implements vscode.Disposable {
       },
     };
   }
+}
+
+/**
+ * Restart a server that crashed after it ran, a few times; never one that could not start at all
+ * (the same command would fail the same way, in a loop of notifications).
+ */
+function crashPolicy(hasRun: () => boolean): ErrorHandler {
+  const crashes: number[] = [];
+  return {
+    error: (_error, _message, count) => ({ action: (count ?? 1) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+    closed: () => {
+      if (!hasRun()) return { action: CloseAction.DoNotRestart, handled: true };
+      const now = Date.now();
+      while (crashes.length > 0 && now - crashes[0] > CRASH_WINDOW_MS) crashes.shift();
+      crashes.push(now);
+      return { action: crashes.length <= MAX_RESTARTS ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
+    },
+  };
+}
+
+/** Undefined when `python -c "import codefloor"` succeeds, else its stderr. */
+function runImportCheck(command: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: IMPORT_CHECK_TIMEOUT_MS, windowsHide: true }, (error, _stdout, stderr) => {
+      if (!error) return resolve(undefined);
+      resolve(stderr.trim() || error.message);
+    });
+  });
 }
 
 function isExecutableFile(file: string): boolean {

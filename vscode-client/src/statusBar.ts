@@ -25,8 +25,8 @@ export class FloorStatusBar implements vscode.Disposable {
   }
 
   refresh(): void {
-    const document = vscode.window.activeTextEditor?.document;
-    const folder = document ? vscode.workspace.getWorkspaceFolder(document.uri) : undefined;
+    const document = shownDocument();
+    const folder = document ? vscode.workspace.getWorkspaceFolder(document.uri) : onlyFolder();
     const floor = vscode.workspace.getConfiguration(SECTION, folder?.uri ?? document?.uri).get<number>('minCodingScore', 50);
     const view = this.problem
       ? serverDownView(this.problem)
@@ -41,4 +41,24 @@ export class FloorStatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/**
+ * The file the status bar is about: the active editor's, else (the Output view or a terminal has
+ * focus, or no editor is active) the first visible editor showing a file. Output channels are
+ * documents too (scheme `output`) and belong to no folder, so they never count.
+ */
+function shownDocument(): vscode.TextDocument | undefined {
+  const candidates = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors];
+  return candidates.find((editor) => editor && isFile(editor.document.uri))?.document;
+}
+
+function isFile(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' || uri.scheme === 'untitled';
+}
+
+/** No file shown: with one folder, its floor is still the one that applies. */
+function onlyFolder(): vscode.WorkspaceFolder | undefined {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  return folders.length === 1 ? folders[0] : undefined;
 }

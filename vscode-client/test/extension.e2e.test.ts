@@ -95,7 +95,7 @@ describe('extension end to end (stub VS Code, real language client, fake server 
   });
 
   it('answers workspace/configuration per folder in the server shape, without server.*', () => {
-    const defaults = { policy: 'cheapest', allowedProviders: null, localOnly: false, maxCostPerRequestUsd: null };
+    const defaults = { policy: 'cheapest', allowedProviders: null, localOnly: false, maxCostPerRequestUsd: null, scoreConfidence: 'estimate' };
     assert.deepEqual(report().configuration, [
       { minCodingScore: 70, ...defaults, completion: { enabled: true, minCodingScore: null, debounceMs: 300 } },
       {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ServerCommandError, findOnPath, resolveServerCommand, startFailureMessage } from '../src/serverCommand';
+import {
+  ServerCommandError,
+  findOnPath,
+  importCheck,
+  importFailureMessage,
+  resolveServerCommand,
+  startFailureMessage,
+} from '../src/serverCommand';
 
 const posix = (executables: string[], PATH = '/usr/local/bin:/usr/bin') => ({
   env: { PATH },
@@ -69,5 +76,38 @@ describe('startFailureMessage', () => {
     assert.match(message, /`\/usr\/bin\/python3 -m codefloor serve` from python3 on PATH/);
     assert.match(message, /No module named codefloor/);
     assert.match(message, /pip install codefloor/);
+  });
+});
+
+describe('where the server settings live', () => {
+  it('names User settings locally and Remote settings in a remote window', () => {
+    const command = { command: '/nope/codefloor', args: ['serve'], origin: 'codefloor.server.command' };
+    assert.match(startFailureMessage(command, new Error('spawn ENOENT')), /in your User settings\.$/);
+    assert.match(startFailureMessage(command, new Error('spawn ENOENT'), true), /in your Remote settings \(run "Preferences: Open Remote Settings"\)\.$/);
+    assert.throws(() => resolveServerCommand({ command: null, pythonPath: null, remote: true, ...posix([]) }), /Remote settings/);
+  });
+});
+
+describe('importCheck', () => {
+  it('checks that a Python started with -m codefloor can import it', () => {
+    const fallback = resolveServerCommand({ command: null, pythonPath: null, ...posix(['/usr/bin/python3']) });
+    assert.deepEqual(importCheck(fallback), { command: '/usr/bin/python3', args: ['-c', 'import codefloor'] });
+    assert.deepEqual(importCheck({ command: '/v/bin/python', args: ['-m', 'codefloor', 'serve'], origin: 'codefloor.server.pythonPath' }), {
+      command: '/v/bin/python',
+      args: ['-c', 'import codefloor'],
+    });
+  });
+
+  it('leaves any other program alone', () => {
+    assert.equal(importCheck({ command: '/opt/cf/bin/codefloor', args: ['serve'], origin: 'PATH' }), undefined);
+    assert.equal(importCheck({ command: 'python3', args: ['-m', 'other'], origin: 'codefloor.server.command' }), undefined);
+  });
+
+  it('says which Python, the exception and the install command', () => {
+    const stderr = 'Traceback (most recent call last):\n  File "<string>", line 1, in <module>\nModuleNotFoundError: No module named \'codefloor\'\n';
+    const message = importFailureMessage({ command: '/usr/bin/python3', args: ['-m', 'codefloor', 'serve'], origin: 'python3 on PATH' }, stderr, true);
+    assert.match(message, /^codefloor: \/usr\/bin\/python3 \(from python3 on PATH\) cannot run the server: ModuleNotFoundError: No module named 'codefloor'\. /);
+    assert.match(message, /`\/usr\/bin\/python3 -m pip install codefloor`/);
+    assert.match(message, /Remote settings/);
   });
 });
