@@ -7,15 +7,13 @@ same time. A row holds numbers and names only: never a key, never prompt or answ
 
 Writes are synchronous: one small committed INSERT with synchronous=NORMAL costs well under a
 millisecond on this machine (benchmarks/ledger/run.py prints the figure), cheaper than a thread hop.
-The language server writes from its worker thread and reads (budget, usage) from the LSP thread:
-one lock keeps the connection to one statement at a time.
+Everything runs on the caller's one event loop (the language server's, or the CLI's): no lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -52,9 +50,9 @@ class Ledger:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: autocommit, every INSERT is durable on its own.
+        # isolation_level=None: autocommit, every INSERT is durable on its own. check_same_thread=False:
+        # the language server opens it on its start-up thread and then uses it on its loop only.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)
-        self._lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
         self._db.executescript(_SCHEMA)
@@ -73,54 +71,50 @@ class Ledger:
         at: dt.datetime | None = None,
     ) -> None:
         when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
-                " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    when.isoformat(timespec="milliseconds"),
-                    when.date().isoformat(),
-                    folder,
-                    task,
-                    attempt.model_id,
-                    attempt.route_key,
-                    attempt.provider,
-                    attempt.input_tokens,
-                    attempt.output_tokens,
-                    attempt.cost_usd,
-                    cost_source,
-                    round(attempt.latency_ms, 3),
-                    attempt.outcome,
-                    attempt.error_kind,
-                ),
-            )
+        self._db.execute(
+            "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
+            " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                when.isoformat(timespec="milliseconds"),
+                when.date().isoformat(),
+                folder,
+                task,
+                attempt.model_id,
+                attempt.route_key,
+                attempt.provider,
+                attempt.input_tokens,
+                attempt.output_tokens,
+                attempt.cost_usd,
+                cost_source,
+                round(attempt.latency_ms, 3),
+                attempt.outcome,
+                attempt.error_kind,
+            ),
+        )
 
     def spend_today(self, today: dt.date | None = None) -> float:
         """USD spent on the given UTC day (default: today, UTC)."""
         day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-        with self._lock:
-            (total,) = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?", (day,)).fetchone()
+        (total,) = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?", (day,)).fetchone()
         return float(total)
 
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""
-        with self._lock:
-            cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")
-            names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def summary(self, since: dt.date | None = None) -> dict:
         """Spend, tokens and attempts since a UTC day (inclusive), grouped by day, folder and model."""
         where, params = ("WHERE day_utc >= ?", (since.isoformat(),)) if since else ("", ())
 
         def grouped(column: str) -> list[dict]:
-            with self._lock:
-                found = self._db.execute(
-                    f"SELECT {column}, COUNT(*), SUM(outcome = 'ok'), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd)"
-                    f" FROM attempts {where} GROUP BY {column} ORDER BY {column}",
-                    params,
-                ).fetchall()
+            found = self._db.execute(
+                f"SELECT {column}, COUNT(*), SUM(outcome = 'ok'), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd)"
+                f" FROM attempts {where} GROUP BY {column} ORDER BY {column}",
+                params,
+            ).fetchall()
             return [
                 {
                     column.removesuffix("_utc"): key,
@@ -144,5 +138,4 @@ class Ledger:
         }
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()

@@ -9,11 +9,8 @@ replace it; this module makes the request happen and keeps the state the engine 
   (restart or config change), because every request would fail the same way;
 - the daily budget: spend today (ledger) plus the expected cost of requests still in flight.
 
-Threads: run() is meant for one event loop (the language server's worker loop, see worker.py),
-while decide()/health()/explain() may be called from another thread at the same time (a code
-action listing on the LSP loop). The state both sides touch -- cooldowns, marks, the spend cache
--- is guarded by one lock held for a few dict operations, never across an await. Reservations and
-budget waiters belong to the loop running run().
+One event loop: run(), decide(), health() and explain() are all called on the caller's loop (the
+language server's, or `codefloor ask`'s); the state above is plain dicts, touched between awaits.
 
 Errors: a retryable ProviderError cools the route down and moves to the next fallback; AuthError
 marks the provider and moves on (another provider's key may work); ModelNotFound (404: not
@@ -34,7 +31,6 @@ import dataclasses
 import datetime as dt
 import math
 import os
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
@@ -108,7 +104,6 @@ class Router:
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
         self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
-        self._state_lock = threading.Lock()  # cooldowns, marks, spend: see "Threads" above
 
     @classmethod
     def from_environment(
@@ -134,8 +129,7 @@ class Router:
 
     def _unavailable_routes(self) -> frozenset[str]:
         now = self._clock()
-        with self._state_lock:
-            return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
+        return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
 
     def _budget_reached(self) -> bool:
         """Today's spend has reached the daily budget: paid routes stop. (What is in flight only
@@ -179,27 +173,23 @@ class Router:
 
     def _spent_today(self) -> float:
         day, now = dt.datetime.now(dt.UTC).date(), self._clock()
-        with self._state_lock:
-            if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
-                self._spend = (day, self._ledger.spend_today(day), now)
-            return self._spend[1]
+        if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
+            self._spend = (day, self._ledger.spend_today(day), now)
+        return self._spend[1]
 
     def _cool_down(self, route_key: str, retry_after: float | None) -> None:
         routing = self.config.routing
-        with self._state_lock:
-            previous = self._cooldowns.get(route_key)
-            failures = previous.failures + 1 if previous else 1
-            pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
-            self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
+        previous = self._cooldowns.get(route_key)
+        failures = previous.failures + 1 if previous else 1
+        pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
+        self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
 
     def _recovered(self, route_key: str) -> None:
-        with self._state_lock:
-            self._cooldowns.pop(route_key, None)
+        self._cooldowns.pop(route_key, None)
 
     def _mark(self, route_keys: list[str], why: str) -> None:
-        with self._state_lock:
-            for key in route_keys:
-                self._marked[key] = why
+        for key in route_keys:
+            self._marked[key] = why
 
     def _mark_provider(self, provider: str, why: str) -> None:
         self._mark([route.key for card in self.catalog.cards for route in card.routes if route.provider == provider], why)
@@ -349,9 +339,8 @@ class Router:
             error=error.message if error else None,
         )
         self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source)
-        with self._state_lock:
-            if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
-                self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
+        if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
+            self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
         return attempt
 
     def usage_summary(self, since: dt.date | None = None) -> dict:

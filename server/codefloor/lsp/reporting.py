@@ -99,13 +99,8 @@ async def run_routed(
 
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
-        # On the worker loop (codefloor/worker.py): the streams' CPU stays off this loop, and
-        # on_attempt, which sends progress through pygls, is relayed back to this loop.
-        relayed = ls.io_worker().relay(on_attempt)
         with ls.quiet_gc.busy():
-            result = await ls.io_worker().run(
-                lambda: router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=relayed)
-            )
+            result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()

@@ -1,10 +1,10 @@
 """CodefloorServer: the pygls server, its per-session state, and create_server().
 
 Startup stays light (initialize <= 500 ms): the router -- catalog, providers, ledger, httpx --
-is imported and built in a worker thread once the client says `initialized`; handlers await it.
+is imported and built in a start-up thread once the client says `initialized`; handlers await it.
 
-Model requests run on a second event loop in its own thread (codefloor/worker.py), so streaming
-answers never hold up this loop's LSP messages: see run_routed() in reporting.py.
+Model requests run on this same loop (one event loop on the request path): see run_routed() in
+reporting.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
 from codefloor.quiet_gc import QuietCollector
-from codefloor.worker import Worker
 
 if TYPE_CHECKING:
     from codefloor.router import Router
@@ -53,12 +52,6 @@ class CodefloorServer(LanguageServer):
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self.quiet_gc = QuietCollector()  # full collections between bursts (see quiet_gc.py)
         self._router: asyncio.Future | None = None
-        self.worker: Worker | None = None  # started with the router: initialize stays light
-
-    def io_worker(self) -> Worker:
-        if self.worker is None:
-            self.worker = Worker()
-        return self.worker
 
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
@@ -101,13 +94,8 @@ class CodefloorServer(LanguageServer):
 
     async def close(self) -> None:
         router = self.router_if_ready()
-        if self.worker is None:
-            if router is not None:
-                await router.aclose()
-            return
         if router is not None:
-            await self.worker.run(router.aclose)  # its httpx clients belong to the worker loop
-        self.worker.close()
+            await router.aclose()
 
     # -- documents --------------------------------------------------------------------------
     def open_document(self, uri: str) -> TextDocument | None:
