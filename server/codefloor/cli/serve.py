@@ -35,9 +35,6 @@ def run(args: argparse.Namespace) -> int:
         handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     from codefloor.lsp.server import create_server
     from codefloor.lsp.stdio import serve_stdio
-    from codefloor.quiet_gc import make_full_collections_rare
-
-    make_full_collections_rare()
     server = create_server()
     if args.tcp:
         server.start_tcp(args.host, args.port)

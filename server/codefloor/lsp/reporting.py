@@ -99,8 +99,7 @@ async def run_routed(
 
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
-        with ls.quiet_gc.busy():
-            result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
+        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()

@@ -10,7 +10,6 @@ reporting.py.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -25,7 +24,6 @@ from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
-from codefloor.quiet_gc import QuietCollector
 
 if TYPE_CHECKING:
     from codefloor.router import Router
@@ -50,16 +48,12 @@ class CodefloorServer(LanguageServer):
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
-        self.quiet_gc = QuietCollector()  # full collections between bursts (see quiet_gc.py)
         self._router: asyncio.Future | None = None
 
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
         if self._router is None:
             self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
-            # What exists now (catalog, pydantic and lsprotocol classes) lives as long as the server:
-            # freezing it keeps full garbage collections short (one took 43 ms under load before).
-            self._router.add_done_callback(lambda _: gc.freeze())
 
     def _build_router(self) -> Router:
         from codefloor.providers._http import warm_up
