@@ -34,10 +34,10 @@ def run(args: argparse.Namespace) -> int:
     for handler in logging.getLogger().handlers:
         handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     from codefloor.lsp.server import create_server
-    from codefloor.lsp.stdio import serve_stdio
+
     server = create_server()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
-        serve_stdio(server)
+        server.start_io()  # pygls' own reader, as for TCP: one framing code for both transports
     return 0
