@@ -56,12 +56,9 @@ class CodefloorServer(LanguageServer):
             self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
 
     def _build_router(self) -> Router:
-        from codefloor.providers._http import warm_up
         from codefloor.router import Router  # heavy imports: not on the initialize path
 
-        router = Router.from_environment(env=self.env)
-        warm_up()  # on this start-up thread, not in the first burst of model requests
-        return router
+        return Router.from_environment(env=self.env)
 
     async def router(self) -> Router:
         self.start_router()
