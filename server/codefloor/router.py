@@ -37,6 +37,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 
 from codefloor.availability import build_pool, probe, reachable_cards
+from codefloor.basics import estimate_tokens
 from codefloor.catalog.load import Catalog, load_catalog
 from codefloor.config import RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
@@ -61,7 +62,6 @@ from codefloor.selection.eligibility import is_free
 # failure of the same route, at most 5 minutes ([routing] cooldown_s / max_cooldown_s override).
 BACKOFF_BASE_S: float = RoutingConfig.model_fields["cooldown_s"].default
 BACKOFF_MAX_S: float = RoutingConfig.model_fields["max_cooldown_s"].default
-CHARS_PER_TOKEN = 4  # rough token estimate when a provider reports no usage
 # Today's spend is read from the ledger at most this often (other processes -- `codefloor ask`, a
 # second editor -- write it too); this router's own attempts are added as they are recorded.
 SPEND_REFRESH_S = 5.0
@@ -208,6 +208,28 @@ class Router:
             # Would a paid model serve it without the budget? Then the budget is the reason to say.
             _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
             raise BudgetExceeded(self._budget_message()) from None
+
+    def decide_keeping(self, request: Request, prefs: Preferences, listed: str | None) -> tuple[Decision, str | None]:
+        """decide(), except that `listed` -- the model an action's title named when it was listed --
+        keeps serving while it is still eligible. When it cannot, the note says which model serves
+        instead and why (for the progress line and the result)."""
+        decision = self.decide(request, prefs)
+        if not listed or decision.chosen.card.id == listed:
+            return decision, None
+        kept = next((c for c in decision.fallbacks if c.card.id == listed), None)
+        view = None
+        if kept is None:
+            view = next((v for v in self.explain(request, prefs) if v.card.id == listed), None)
+            if view is not None and view.eligible:
+                kept = Candidate(view.card, view.route)
+        if kept is not None:
+            others = tuple(c for c in (decision.chosen, *decision.fallbacks) if c.route.key != kept.route.key)
+            reason = f"named when the action was listed and still eligible (the engine would now pick {decision.chosen.card.id})"
+            kept_decision = dataclasses.replace(decision, chosen=kept, fallbacks=others[: len(decision.fallbacks)], reason=reason,
+                                                expected_cost_usd=kept.expected_cost_usd(request))
+            return kept_decision, None
+        why = "; ".join(view.why_not) if view is not None else "not in the catalog any more"
+        return decision, f"{listed} (listed) cannot serve now ({why}), so {decision.chosen.card.id} serves: {decision.reason}"
 
     def explain(self, request: Request, prefs: Preferences) -> list:
         return self.pool.explain(request, prefs, self.health())
@@ -396,7 +418,7 @@ def _cost(
             return usage.cost_usd, "reported", usage.input_tokens, usage.output_tokens
         tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
     elif complete:
-        tokens_in, tokens_out = request.input_tokens, math.ceil(len(text) / CHARS_PER_TOKEN)
+        tokens_in, tokens_out = request.input_tokens, estimate_tokens(len(text))
     else:
         return 0.0, "catalog", 0, 0
     route = candidate.route

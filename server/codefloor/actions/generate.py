@@ -60,9 +60,7 @@ class Job:
         return EXPECTED_OUTPUT_TOKENS[self.kind]
 
 
-def estimate_tokens(chars: int) -> int:
-    """~4 characters per token for code; enough to compare costs and check context windows."""
-    return chars // 4 + 1
+from codefloor.basics import estimate_tokens  # noqa: E402,F401 (the one estimate; re-exported)
 
 
 def language_name(doc: Doc) -> str:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from codefloor.basics import estimate_tokens
 from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
-CHARS_PER_TOKEN = 4
 KEY_HINT = (
     "to reach stronger models set a provider key (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, "
     "OPENROUTER_API_KEY, DEEPSEEK_API_KEY, MISTRAL_API_KEY, XAI_API_KEY) or start Ollama"
@@ -77,7 +76,7 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         )
         request = Request(
             task=TaskKind.ACTION,
-            input_tokens=math.ceil((len(SYSTEM_PROMPT) + len(user_text)) / CHARS_PER_TOKEN) + 16,
+            input_tokens=estimate_tokens(len(SYSTEM_PROMPT) + len(user_text)) + 16,
             output_tokens=min(args.max_tokens, 500),
         )
         embedded_only = router.available <= {"embedded"}

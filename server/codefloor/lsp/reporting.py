@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import TYPE_CHECKING
 
@@ -32,17 +33,31 @@ def describe_decision(decision: Decision) -> str:
     )
 
 
-class Progress:
-    """Server-initiated work-done progress. The create request is not awaited (pygls 2.1.1 crashes
-    when a cancelled handler gets a late reply), and messages go out in order, so `begin` follows it."""
+PROGRESS_CREATE_WAIT_S = 5.0  # a client that never answers window/workDoneProgress/create gets no bar
 
-    def __init__(self, ls: CodefloorServer, title: str) -> None:
+
+class Progress:
+    """Server-initiated work-done progress: `begin` only once the client has accepted the token."""
+
+    def __init__(self, ls: CodefloorServer) -> None:
         self.ls = ls
         self.token: str | None = None
+
+    @classmethod
+    async def start(cls, ls: CodefloorServer, title: str) -> Progress:
+        bar = cls(ls)
         if ls.client_supports("window", "work_done_progress"):
-            self.token = f"codefloor-{uuid.uuid4().hex[:12]}"
-            ls.work_done_progress.create(self.token)
-            ls.work_done_progress.begin(self.token, types.WorkDoneProgressBegin(title="codefloor", message=title, cancellable=False))
+            token = f"codefloor-{uuid.uuid4().hex[:12]}"
+            try:
+                await asyncio.wait_for(ls.work_done_progress.create_async(token), PROGRESS_CREATE_WAIT_S)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # refused, or no answer in time (a late one is dropped: protocol.py)
+                ls.log(f"codefloor: no progress bar ({type(exc).__name__}: {exc})", types.MessageType.Warning)
+                return bar
+            bar.token = token
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="codefloor", message=title, cancellable=False))
+        return bar
 
     def report(self, message: str) -> None:
         if self.token:
@@ -80,23 +95,30 @@ async def run_routed(
     folder: str,
     what: str,
     progress: bool = True,
+    note: str | None = None,
 ) -> RoutedResult | None:
     """Run through the router. Returns None (after telling the user) when nothing could serve it.
     CancelledError propagates: the router closes the upstream stream and records the attempt.
 
     progress=False is a background request (completions): no progress bar, and a failure is
-    logged, not shown, since it would pop up again on every keystroke."""
+    logged, not shown, since it would pop up again on every keystroke. `note` (the model listed in
+    the action's title cannot serve: which one does and why) goes on the progress line, the log and
+    the status notification."""
     from codefloor.results import RoutingError
     from codefloor.selection.types import NoEligibleModel
 
     router = await ls.router()
     floor = decision.floor
-    bar = Progress(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
+    bar = await Progress.start(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
 
     def on_attempt(candidate: Candidate) -> None:
         if bar and candidate is not decision.chosen:
             bar.report(f"falling back to {model_label(candidate, floor)}…")
 
+    if note:
+        if bar:
+            bar.report(note)
+        ls.log(f"codefloor: {what}: {note}", types.MessageType.Warning)
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
         result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
@@ -115,6 +137,8 @@ async def run_routed(
     if bar:
         bar.end(f"{result.served_by.card.id}: ${result.cost_usd:.6f}, {result.latency_ms:.0f} ms")
     payload = status_payload(result, folder, request.task.value)
+    if note:
+        payload["note"] = note
     ls.protocol.notify(STATUS, payload)
     ls.log(
         f"codefloor: {what} served by {result.served_by.card.id} via {result.served_by.route.provider} "

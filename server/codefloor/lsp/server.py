@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long a request that needs a folder's settings waits for that folder's first
+# workspace/configuration answer before it goes on with the defaults (and says so in the log).
+SETTINGS_WAIT_S = 2.0
+
 
 class RouterUnavailable(Exception):
     """The router could not be built (bad user config, unreadable catalog). str() says what to fix."""
@@ -49,6 +53,62 @@ class CodefloorServer(LanguageServer):
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self._router: asyncio.Future | None = None
+        self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied
+        self._tasks: set[asyncio.Task] = set()  # every task the server starts, so none is collected mid-flight
+
+    def spawn(self, coroutine: Any) -> asyncio.Task:
+        """Start a background task and keep a reference to it until it ends."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- settings before routing ------------------------------------------------------------
+    def expect_settings(self, folders: list[str]) -> None:
+        """These folders' settings will come from workspace/configuration: requests wait for them."""
+        loop = asyncio.get_event_loop()
+        for folder in folders:
+            key = self.folders.key(folder)
+            if key not in self._settings_pending:
+                self._settings_pending[key] = loop.create_future()
+
+    def settings_arrived(self, folders: list[str]) -> None:
+        for folder in folders:
+            waiter = self._settings_pending.get(self.folders.key(folder))
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+    def settings_ready(self, uri: str) -> bool:
+        waiter = self._settings_waiter(uri)[1]
+        return waiter is None or waiter.done()
+
+    def _settings_waiter(self, uri: str) -> tuple[str, asyncio.Future[None] | None]:
+        """The innermost expected folder holding `uri` and its future (known from `initialize` on)."""
+        best = ""
+        for folder in self._settings_pending:
+            if (uri == folder or uri.startswith(folder + "/")) and len(folder) > len(best):
+                best = folder
+        return best, self._settings_pending.get(best)
+
+    async def wait_for_settings(self, uri: str) -> None:
+        """Until the folder of `uri` has its first workspace/configuration answer, at most SETTINGS_WAIT_S;
+        then the defaults serve (logged once per folder) until the answer comes."""
+        folder, waiter = self._settings_waiter(uri)
+        if waiter is None or waiter.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), SETTINGS_WAIT_S)
+        except TimeoutError:
+            if not waiter.done():
+                waiter.set_result(None)
+                floor = self.folders.settings_for(uri).min_coding_score
+                self.log(f"codefloor: {folder}: no workspace/configuration answer within {SETTINGS_WAIT_S:g} s; "
+                         f"using the defaults (minCodingScore {floor:g}) until it comes", types.MessageType.Warning)
+
+    async def settings_for(self, uri: str):
+        """The folder's settings once they are known (see wait_for_settings)."""
+        await self.wait_for_settings(uri)
+        return self.folders.settings_for(uri)
 
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
@@ -116,9 +176,9 @@ class CodefloorServer(LanguageServer):
 
 
 def create_server(env: dict[str, str] | None = None) -> CodefloorServer:
-    from codefloor.lsp.features import code_actions, commands, completion, configuration, hover, inline_completion
+    from codefloor.lsp.features import code_actions, commands, completion, configuration, documents, hover, inline_completion
 
     server = CodefloorServer(env=env)
-    for feature in (configuration, code_actions, inline_completion, completion, hover, commands):
+    for feature in (configuration, documents, code_actions, inline_completion, completion, hover, commands):
         feature.register(server)
     return server

@@ -44,6 +44,8 @@ def register(server: CodefloorServer) -> None:
         router = ls.router_if_ready()
         if router is None:
             router = yield _router_or_none, (ls,), None  # only while the router is being built
+        if not ls.settings_ready(params.text_document.uri):
+            yield ls.wait_for_settings, (params.text_document.uri,), None  # only right after start-up
         return list_actions(ls, params, router)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -60,7 +62,7 @@ def register(server: CodefloorServer) -> None:
             ls.show(f"codefloor: {APPLY_COMMAND} expects one argument: the action's data object")
             return {"applied": False}
         edit = await compute_edit(ls, args[0])
-        return send_edit(ls, edit, f"codefloor: {args[0].get('kind', 'action')}")
+        return await send_edit(ls, edit, f"codefloor: {args[0].get('kind', 'action')}")
 
 
 async def _router_or_none(ls: CodefloorServer) -> Router | None:
@@ -243,9 +245,9 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         job = _job(ls, data, doc, folder, read_cache, versions)
         what = job.description
         decision_request = Request(TaskKind.ACTION, job.input_tokens, job.output_tokens)
-        prefs = ls.folders.settings_for(uri).preferences()
+        prefs = (await ls.settings_for(uri)).preferences()
         router = await ls.router()
-        decision = router.decide(decision_request, prefs)
+        decision, switched = router.decide_keeping(decision_request, prefs, data.get("model"))
     except NothingToApply as exc:
         ls.show(f"codefloor: {exc}")
         return None
@@ -256,7 +258,8 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         report_failure(ls, what, exc)
         return None
     result = await run_routed(
-        ls, generation=job.chat, request=decision_request, prefs=prefs, decision=decision, folder=folder, what=what
+        ls, generation=job.chat, request=decision_request, prefs=prefs, decision=decision, folder=folder, what=what,
+        note=switched,
     )
     if result is None:
         return None
@@ -281,7 +284,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         "provider": result.served_by.route.provider,
         "codingScore": result.served_by.score,
         "floor": result.decision.floor,
-        "reason": result.decision.reason,
+        "reason": result.decision.reason + (f" ({switched})" if switched else ""),
         "costUsd": result.cost_usd,
         "latencyMs": result.latency_ms,
         "task": what,
@@ -329,15 +332,12 @@ def _workspace_edit(
     )
 
 
-def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
-    """workspace/applyEdit without awaiting the reply inside the request (pygls 2.1.1 bug); a
-    rejected edit is reported when the reply arrives."""
+async def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
+    """workspace/applyEdit, and what the editor answered; a rejected edit is reported."""
     if edit is None:
         return {"applied": False}
-
-    def on_reply(result: types.ApplyWorkspaceEditResult) -> None:
-        if result is not None and not result.applied:
-            ls.show(f"codefloor: the editor did not apply the edit ({result.failure_reason or 'no reason given'})", types.MessageType.Warning)
-
-    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label), on_reply)
+    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    if result is not None and not result.applied:
+        ls.show(f"codefloor: the editor did not apply the edit ({result.failure_reason or 'no reason given'})", types.MessageType.Warning)
+        return {"applied": False}
     return {"applied": True}

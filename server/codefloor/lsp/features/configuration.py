@@ -1,11 +1,10 @@
 """Settings per workspace folder: initializationOptions at initialize, then workspace/configuration
 (one item per folder, scopeUri) on `initialized` and on every didChangeConfiguration, cached in
-ls.folders. Request handlers only read the cache (never await a client request there: pygls 2.1.1
-crashes when a cancelled handler receives the late reply)."""
+ls.folders. Settings before routing: from `initialize` on, a request that needs a folder's settings
+waits (at most SETTINGS_WAIT_S, see server.py) for that folder's first answer."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -15,7 +14,7 @@ from codefloor.lsp.server import CodefloorServer
 if TYPE_CHECKING:
     from codefloor.settings import SettingProblem
 
-SECTION = "codefloor"  # codefloor.settings.SECTION (not imported here: pydantic loads after initialize)
+from codefloor.lsp.folders import SECTION
 
 
 def register(server: CodefloorServer) -> None:
@@ -26,11 +25,13 @@ def register(server: CodefloorServer) -> None:
         if not folders and params.root_uri:
             folders = [params.root_uri]
         ls.folder_uris = folders  # parsed on `initialized`: pydantic is not on the initialize path
+        if ls.client_supports("workspace", "configuration"):
+            ls.expect_settings(folders or [""])  # "": the global scope, pulled when there is no folder
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
         ls.start_router()
-        asyncio.ensure_future(ls.report_router_problem())
+        ls.spawn(ls.report_router_problem())
         report(ls, rebuild_base(ls), "initializationOptions")
         ls.folders.set_folders(ls.folder_uris)
         await fetch_all(ls)
@@ -40,15 +41,17 @@ def register(server: CodefloorServer) -> None:
         await ls.close()  # close provider connections and the ledger cleanly
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: CodefloorServer, params: types.DidChangeConfigurationParams) -> None:
+    def did_change_configuration(ls: CodefloorServer, params: types.DidChangeConfigurationParams) -> None:
         if ls.client_supports("workspace", "configuration"):
-            await fetch_all(ls)
-        elif params.settings is not None:
+            ls.spawn(fetch_all(ls))
+        elif params.settings is not None:  # pushed: applied before the next message is read
             report(ls, ls.folders.update_all(params.settings), "settings")
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def did_change_folders(ls: CodefloorServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
         ls.folders.set_folders(list(ls.workspace.folders))
+        if ls.client_supports("workspace", "configuration"):
+            ls.expect_settings(ls.folders.folders)  # the added ones: their requests wait for the pull
         await fetch_all(ls)
 
 
@@ -73,12 +76,15 @@ async def fetch_all(ls: CodefloorServer) -> None:
         answers = await ls.workspace_configuration_async(types.ConfigurationParams(items=items))
     except Exception as exc:  # a client that fails the request: keep what we have
         ls.log(f"codefloor: workspace/configuration failed ({exc}); keeping the current settings", types.MessageType.Warning)
+        ls.settings_arrived(folders or [""])
         return
     if not folders:
         report(ls, rebuild_base(ls, answers[0] if answers else None), "settings")
+        ls.settings_arrived([""])
         return
     for folder, answer in zip(folders, answers):
         report(ls, ls.folders.update(folder, answer), folder)
+    ls.settings_arrived(folders)
     for folder in folders:
         settings = ls.folders.settings_for(folder)
         ls.log(f"codefloor: {folder}: minCodingScore {settings.min_coding_score:g}, policy {settings.policy.value}")

@@ -15,18 +15,6 @@ def register(server: CodefloorServer) -> None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=hover_text(region.info)))
 
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
-        for change in params.content_changes:
-            if isinstance(change, types.TextDocumentContentChangePartial):
-                ls.regions.shift(params.text_document.uri, change.range.start.line, change.range.end.line, change.text)
-            else:
-                ls.regions.forget(params.text_document.uri)  # whole-document replace: positions are meaningless
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: CodefloorServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.latest_completion.pop(params.text_document.uri, None)
-
 
 def hover_text(info: dict) -> str:
     return (

@@ -12,6 +12,7 @@ from lsprotocol import types
 
 from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
 from codefloor.actions.generate import language_name
+from codefloor.basics import FIM, estimate_tokens
 from codefloor.lsp.convert import lines_of, to_doc, to_lsp_position, to_pos
 from codefloor.lsp.reporting import run_routed
 from codefloor.lsp.server import CodefloorServer, RouterUnavailable
@@ -19,7 +20,6 @@ from codefloor.lsp.server import CodefloorServer, RouterUnavailable
 if TYPE_CHECKING:
     from codefloor.selection.types import Decision
 
-FIM = "fim"  # codefloor.catalog.types.FIM; domain modules load after `initialize`
 
 
 def register(server: CodefloorServer) -> None:
@@ -39,7 +39,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     from codefloor.results import RoutingError
     from codefloor.selection.types import NoEligibleModel, Request, TaskKind
 
-    settings = ls.folders.settings_for(uri)
+    settings = await ls.settings_for(uri)
     if not settings.completion.enabled:
         return None
     _supersede(ls, uri)
@@ -103,7 +103,7 @@ def _decide(router, prefs, doc_chars: int) -> Decision:
     """Prefer a route with native fill-in-the-middle; any eligible model otherwise."""
     from codefloor.selection.types import NoEligibleModel, Request, TaskKind
 
-    tokens = min(doc_chars // 4 + 1, 2048)
+    tokens = min(estimate_tokens(doc_chars), 2048)
     try:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS, frozenset({FIM})), prefs)
     except NoEligibleModel:
