@@ -54,7 +54,8 @@ from codefloor.providers.errors import (
 )
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
-from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, RoutedResult
+from codefloor.errors import AllRoutesFailed, BudgetExceeded, NothingEligible
+from codefloor.results import Attempt, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Preferences, Request
 from codefloor.selection.eligibility import is_free
 
@@ -197,17 +198,20 @@ class Router:
     # -- decisions --------------------------------------------------------------------------
 
     def decide(self, request: Request, prefs: Preferences) -> Decision:
-        """The pool's choice under current health. Raises NoEligibleModel, or BudgetExceeded when
+        """The pool's choice under current health. Raises NothingEligible, or BudgetExceeded when
         only the budget stands between the request and a paid model."""
         health = self.health()
         try:
             return _decided(self.pool.decide(request, prefs, health))
-        except NoEligibleModel:
-            if not health.paid_routes_blocked:
-                raise
-            # Would a paid model serve it without the budget? Then the budget is the reason to say.
-            _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
-            raise BudgetExceeded(self._budget_message()) from None
+        except NoEligibleModel as exc:
+            if health.paid_routes_blocked:
+                try:  # would a paid model serve it without the budget? Then the budget is the reason to say
+                    _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
+                except NoEligibleModel as without_budget:
+                    exc = without_budget  # not even then: say why, as if there were no budget
+                else:
+                    raise BudgetExceeded(self._budget_message()) from None
+            raise NothingEligible(str(exc), exc) from None
 
     def decide_keeping(self, request: Request, prefs: Preferences, listed: str | None) -> tuple[Decision, str | None]:
         """decide(), except that `listed` -- the model an action's title named when it was listed --

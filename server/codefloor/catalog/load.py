@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from codefloor.catalog.types import FIM, LOCAL_PROVIDERS, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
 from codefloor.config import UserConfig
-from codefloor.problems import SetupError
+from codefloor.errors import SetupError
 
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "catalog.json"
 CAPABILITY_NAMES = frozenset({STREAMING, FIM, TOOLS})

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from codefloor.basics import estimate_tokens
+from codefloor.errors import NothingEligible, RoutingError
 from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
@@ -63,9 +64,8 @@ def _compose(prompt: str, files: list[str]) -> str:
 
 async def _ask(args: argparse.Namespace, user_text: str) -> int:
     from codefloor.providers.types import ChatRequest, Message
-    from codefloor.results import RoutingError
     from codefloor.router import Router
-    from codefloor.selection import NoEligibleModel, Request, TaskKind
+    from codefloor.selection import Request, TaskKind
 
     router = Router.from_environment(all_providers=args.all_providers)
     try:
@@ -82,7 +82,7 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         embedded_only = router.available <= {"embedded"}
         try:
             decision = router.decide(request, prefs)
-        except NoEligibleModel as exc:
+        except NothingEligible as exc:
             message = _one_line(str(exc))
             if embedded_only and "API_KEY" not in message:
                 message += f"; {KEY_HINT}"

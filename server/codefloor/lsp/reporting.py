@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from codefloor.errors import CodefloorError
+
 if TYPE_CHECKING:  # domain types load after `initialize` (startup stays light)
     from codefloor.lsp.server import CodefloorServer
     from codefloor.providers.types import ChatRequest, FimRequest
@@ -104,9 +106,6 @@ async def run_routed(
     logged, not shown, since it would pop up again on every keystroke. `note` (the model listed in
     the action's title cannot serve: which one does and why) goes on the progress line, the log and
     the status notification."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel
-
     router = await ls.router()
     floor = decision.floor
     bar = await Progress.start(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
@@ -125,7 +124,7 @@ async def run_routed(
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()
-    except (NoEligibleModel, RoutingError) as exc:
+    except CodefloorError as exc:
         report_failure(ls, what, exc, show=progress)
         if bar:
             bar.end("failed")

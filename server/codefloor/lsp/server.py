@@ -20,6 +20,7 @@ from pygls.workspace import TextDocument
 
 from codefloor import __version__
 from codefloor.actions.completion import CompletionCache
+from codefloor.errors import RouterUnavailable
 from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
@@ -33,10 +34,6 @@ log = logging.getLogger(__name__)
 # How long a request that needs a folder's settings waits for that folder's first
 # workspace/configuration answer before it goes on with the defaults (and says so in the log).
 SETTINGS_WAIT_S = 2.0
-
-
-class RouterUnavailable(Exception):
-    """The router could not be built (bad user config, unreadable catalog). str() says what to fix."""
 
 
 class CodefloorServer(LanguageServer):

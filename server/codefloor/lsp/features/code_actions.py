@@ -18,7 +18,8 @@ from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, 
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
-from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+from codefloor.errors import CodefloorError, RouterUnavailable
+from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
     from codefloor.router import Router
@@ -75,8 +76,7 @@ async def _router_or_none(ls: CodefloorServer) -> Router | None:
 
 def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Router | None) -> list[types.CodeAction] | None:
     """Synchronous: the selection engine only, no model call (router None = it could not be built)."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
     uri = params.text_document.uri
     document = ls.open_document(uri)
@@ -104,7 +104,7 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
             request = Request(TaskKind.ACTION, input_tokens, EXPECTED_OUTPUT_TOKENS[offer.kind])
             try:
                 decisions[offer.kind] = router.decide(request, prefs)
-            except (NoEligibleModel, RoutingError) as exc:
+            except CodefloorError as exc:
                 decisions[offer.kind] = exc
         decision = decisions[offer.kind]
         if isinstance(decision, Exception):
@@ -213,8 +213,7 @@ def _read(path: str) -> str | None:
 async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit | None:
     """Run the action's model and turn its answer into a versioned WorkspaceEdit (None = nothing to apply;
     the user has been told why)."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
     uri = str(data.get("uri", ""))
     try:
@@ -254,7 +253,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     except (KeyError, TypeError, ValueError) as exc:
         ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
         return None
-    except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:
+    except CodefloorError as exc:
         report_failure(ls, what, exc)
         return None
     result = await run_routed(

@@ -15,7 +15,8 @@ from codefloor.actions.offers import ActionKind
 from codefloor.lsp.convert import lines_of, to_pos
 from codefloor.lsp.features.code_actions import compute_edit, send_edit
 from codefloor.lsp.protocol import structure
-from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+from codefloor.errors import RouterUnavailable
+from codefloor.lsp.server import CodefloorServer
 
 
 EXPLAIN = "codefloor.explainRouting"

@@ -14,6 +14,7 @@ from codefloor.lsp.server import CodefloorServer
 if TYPE_CHECKING:
     from codefloor.settings import SettingProblem
 
+from codefloor.errors import SetupError
 from codefloor.lsp.folders import SECTION
 
 
@@ -57,11 +58,11 @@ def register(server: CodefloorServer) -> None:
 
 def rebuild_base(ls: CodefloorServer, *extra: object) -> list[SettingProblem]:
     """Base layers: the user config's [defaults] table, then initializationOptions."""
-    from codefloor.config import ConfigError, load_user_config
+    from codefloor.config import load_user_config  # pydantic: loaded after `initialize`
 
     try:
         defaults = load_user_config(ls.env).defaults
-    except ConfigError:
+    except SetupError:
         defaults = {}  # the router reports the broken file when it is built
     return ls.folders.set_base(defaults, ls.init_options, *extra)
 

@@ -15,7 +15,8 @@ from codefloor.actions.generate import language_name
 from codefloor.basics import FIM, estimate_tokens
 from codefloor.lsp.convert import lines_of, to_doc, to_lsp_position, to_pos
 from codefloor.lsp.reporting import run_routed
-from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+from codefloor.errors import CodefloorError, NothingEligible
+from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
     from codefloor.selection.types import Decision
@@ -36,8 +37,7 @@ def register(server: CodefloorServer) -> None:
 
 async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *, debounce: bool = True) -> str | None:
     """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
     settings = await ls.settings_for(uri)
     if not settings.completion.enabled:
@@ -61,7 +61,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     try:
         router = await ls.router()
         decision = _decide(router, prefs, len(doc.text))
-    except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:
+    except CodefloorError as exc:
         ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
         return None
     ctx = fit_context(doc.text, offset, decision.chosen.card.context_window)
@@ -101,12 +101,12 @@ def snapped(ls: CodefloorServer, uri: str, position: types.Position) -> types.Po
 
 def _decide(router, prefs, doc_chars: int) -> Decision:
     """Prefer a route with native fill-in-the-middle; any eligible model otherwise."""
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
     tokens = min(estimate_tokens(doc_chars), 2048)
     try:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS, frozenset({FIM})), prefs)
-    except NoEligibleModel:
+    except NothingEligible:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS), prefs)
 
 
