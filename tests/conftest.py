@@ -17,6 +17,13 @@ from codefloor.config import UserConfig, embedded_model_path
 from tests.fakes.server import FakeServer
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory, monkeypatch) -> None:
+    """In-process code (load_catalog(), the ledger) never reads or writes the developer's own data dir:
+    a `codefloor catalog update` run on this machine must not change what the tests see."""
+    monkeypatch.setenv("CODEFLOOR_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def fake_provider() -> Iterator[Callable[..., FakeServer]]:
     """Factory: fake_provider("anthropic") -> a started FakeServer, stopped after the test."""

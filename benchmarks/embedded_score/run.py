@@ -6,8 +6,8 @@
 
 The model is called through codefloor's own embedded adapter (the same settings `codefloor ask`
 uses), so the number describes what codefloor actually serves. The pass rate (0-100) is written
-to server/codefloor/catalog/sources/measured_locally.json; `codefloor catalog build` then puts
-it on the model's card with score_source "measured-locally".
+to server/codefloor/catalog/sources/measured_locally.json; `codefloor catalog build --out
+server/codefloor/catalog/data/catalog.json` then puts it on the model's card with score_source "measured-locally".
 """
 
 from __future__ import annotations

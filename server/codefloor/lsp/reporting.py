@@ -12,6 +12,7 @@ from lsprotocol import types
 from codefloor.errors import CodefloorError
 
 if TYPE_CHECKING:  # domain types load after `initialize` (startup stays light)
+    from codefloor.catalog.load import Catalog
     from codefloor.lsp.server import CodefloorServer
     from codefloor.providers.types import ChatRequest, FimRequest
     from codefloor.results import RoutedResult
@@ -71,9 +72,12 @@ class Progress:
             self.token = None
 
 
-def status_payload(result: RoutedResult, folder: str, task: str) -> dict:
+def status_payload(result: RoutedResult, folder: str, task: str, catalog: Catalog | None = None) -> dict:
+    from codefloor.lsp.catalog_status import catalog_info
+
     served = result.served_by
     return {
+        "catalog": catalog_info(catalog) if catalog is not None else None,
         "folder": folder,
         "floor": result.decision.floor,
         "model": served.card.id,
@@ -106,7 +110,11 @@ async def run_routed(
     logged, not shown, since it would pop up again on every keystroke. `note` (the model listed in
     the action's title cannot serve: which one does and why) goes on the progress line, the log and
     the status notification."""
+    from codefloor.lsp.catalog_status import note_catalog
+
     router = await ls.router()
+    catalog = router.catalog  # the catalog this request's decision came from (a newer one waits for the next)
+    note_catalog(ls, catalog)
     floor = decision.floor
     bar = await Progress.start(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
 
@@ -135,7 +143,7 @@ async def run_routed(
         raise
     if bar:
         bar.end(f"{result.served_by.card.id}: ${result.cost_usd:.6f}, {result.latency_ms:.0f} ms")
-    payload = status_payload(result, folder, request.task.value)
+    payload = status_payload(result, folder, request.task.value, catalog)
     if note:
         payload["note"] = note
     ls.protocol.notify(STATUS, payload)

@@ -52,6 +52,8 @@ class CodefloorServer(LanguageServer):
         self._router: asyncio.Future | None = None
         self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied
         self._tasks: set[asyncio.Task] = set()  # every task the server starts, so none is collected mid-flight
+        self.catalog_seen: Any = None  # the catalog last logged (lsp/catalog_status.py)
+        self.catalog_updates: asyncio.Task | None = None  # [catalog] auto_update_days (catalog_status.py)
 
     def spawn(self, coroutine: Any) -> asyncio.Task:
         """Start a background task and keep a reference to it until it ends."""
@@ -130,10 +132,15 @@ class CodefloorServer(LanguageServer):
     async def report_router_problem(self) -> None:
         """Say once, right after start-up, when the router cannot be built (e.g. a broken user
         config); requests then fail with the same message and the server keeps serving."""
+        from codefloor.lsp.catalog_status import note_catalog, start_auto_update
+
         try:
-            await self.router()
+            router = await self.router()
         except RouterUnavailable as exc:
             self.show(str(exc))
+            return
+        note_catalog(self, router.catalog)
+        start_auto_update(self, router.config.catalog.auto_update_days)
 
     def router_if_ready(self) -> Router | None:
         if self._router is not None and self._router.done() and not self._router.exception():
@@ -141,6 +148,8 @@ class CodefloorServer(LanguageServer):
         return None
 
     async def close(self) -> None:
+        if self.catalog_updates is not None:
+            self.catalog_updates.cancel()
         router = self.router_if_ready()
         if router is not None:
             await router.aclose()

@@ -203,7 +203,7 @@ def test_build_is_deterministic_and_the_committed_snapshot_is_current(tmp_path):
     build(BUNDLED_SOURCES, first)
     build(BUNDLED_SOURCES, second)
     assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() == BUNDLED_CATALOG.read_bytes(), "run `codefloor catalog build` and commit the result"
+    assert first.read_bytes() == BUNDLED_CATALOG.read_bytes(), "run `codefloor catalog build --out server/codefloor/catalog/data/catalog.json` and commit the result"
 
 
 def test_render_is_stable_under_reordering(catalog):

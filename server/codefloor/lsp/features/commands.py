@@ -12,6 +12,7 @@ from typing import Any
 from lsprotocol import types
 
 from codefloor.actions.offers import ActionKind
+from codefloor.lsp.catalog_status import catalog_info, note_catalog
 from codefloor.lsp.convert import lines_of, to_pos
 from codefloor.lsp.features.code_actions import compute_edit, send_edit
 from codefloor.lsp.protocol import structure
@@ -39,9 +40,13 @@ def register(server: CodefloorServer) -> None:
             ls.show(str(exc))
             return None
         rows = [_plain(row) for row in router.explain(Request(task), prefs)]
+        catalog = router.catalog  # read after explain(): the catalog these rows come from
+        note_catalog(ls, catalog)
         folder = ls.folders.folder_for(uri) if uri else ""
-        ls.log(f"codefloor: routing for {folder or 'default settings'} (floor {prefs.min_coding_score:g}, {prefs.policy.value}): {len(rows)} candidates")
-        return {"folder": folder, "floor": prefs.min_coding_score, "policy": prefs.policy.value, "task": task.value, "candidates": rows}
+        ls.log(f"codefloor: routing for {folder or 'default settings'} (floor {prefs.min_coding_score:g}, {prefs.policy.value}): "
+               f"{len(rows)} candidates, {catalog.describe()}")
+        return {"folder": folder, "floor": prefs.min_coding_score, "policy": prefs.policy.value, "task": task.value,
+                "catalog": catalog_info(catalog), "candidates": rows}
 
     @server.command(USAGE)
     async def usage(ls: CodefloorServer, *args: Any) -> dict | None:
