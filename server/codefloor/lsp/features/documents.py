@@ -20,3 +20,4 @@ def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodefloorServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.latest_completion.pop(params.text_document.uri, None)
+        ls.forget_lines(params.text_document.uri)
