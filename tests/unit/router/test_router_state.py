@@ -308,3 +308,22 @@ async def test_a_model_runs_at_the_reasoning_effort_its_score_was_measured_at(se
     assert (kind, model, sent.reasoning_effort) == ("chat", "cheap-wire", "high")
     await router.run(CHAT, REQUEST, Preferences(min_coding_score=70))  # "dear": no setting recorded
     assert providers.get("anthropic").calls[-1][2].reasoning_effort is None
+
+
+async def test_the_listed_model_keeps_serving_while_eligible_and_a_switch_says_why(setup):
+    """Resolve names the model the action's title named: kept while it is eligible even when the
+    engine would now pick another; when it cannot serve, the note says who serves and why."""
+    router, providers, clock, _ = setup()
+    kept, note = router.decide_keeping(REQUEST, FLOOR_50, "dear")  # listed: dear, though cheap is cheaper
+    assert kept.chosen.card.id == "dear" and note is None
+    assert [c.card.id for c in kept.fallbacks] == ["cheap"]  # the engine's choice becomes a fallback
+    assert "named when the action was listed" in kept.reason
+    result = await router.run(CHAT, REQUEST, FLOOR_50, decision=kept)
+    assert result.served_by.card.id == "dear" and providers.get("openai").calls == []
+
+    router._cool_down(router.decide(REQUEST, FLOOR_50).chosen.route.key, 60)  # cheap cools down
+    switched, note = router.decide_keeping(REQUEST, FLOOR_50, "cheap")
+    assert switched.chosen.card.id == "dear"
+    assert note is not None and note.startswith("cheap (listed) cannot serve now (") and "dear serves" in note
+    same, note = router.decide_keeping(REQUEST, FLOOR_50, None)
+    assert same.chosen.card.id == "dear" and note is None
