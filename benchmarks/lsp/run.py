@@ -3,7 +3,8 @@
     python benchmarks/lsp/run.py [--listings 500] [--routed 200] [--spawns 5]
 
 Everything runs on loopback: `codefloor serve` as a subprocess spoken to over stdio by a minimal
-JSON-RPC client, and a minimal OpenAI-compatible provider (loopback_provider.py) as another subprocess. Printed figures:
+JSON-RPC client, and a minimal OpenAI-compatible provider (../editor_session/fake_provider.py,
+answering at once) as another subprocess. Printed figures:
 
 - code action listing p50/p99 (client round trip), next to the same-process baseline of a
   request the server answers without work (hover where codefloor wrote nothing);
@@ -50,13 +51,13 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 class Fake:
-    """loopback_provider.py as a subprocess (keeps its work off the measured process). Not
-    tests/fakes/server.py: http.server's many small writes add a ~40 ms delayed-ACK stall on
-    reused connections, which would drown the figure being measured."""
+    """The editor session's fake provider as a subprocess (keeps its work off the measured
+    process), answering in one write. Not tests/fakes/server.py: http.server's many small writes
+    add a ~40 ms delayed-ACK stall on reused connections, which would drown the figure measured."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("loopback_provider.py"))],
+            [sys.executable, str(REPO / "benchmarks" / "editor_session" / "fake_provider.py"), "--chunks", "1", "--interval-ms", "0"],
             cwd=REPO, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
         )
         self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"

@@ -33,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
     )
     for handler in logging.getLogger().handlers:
         handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    from codefloor.lsp.server import create_server
+    from codefloor.lsp.server import create_server, serve_stdio
 
     server = create_server()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
-        server.start_io()  # pygls' own reader, as for TCP: one framing code for both transports
+        serve_stdio(server)  # pygls' message loop on an asyncio.StreamReader, as for TCP
     return 0

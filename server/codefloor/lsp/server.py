@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -202,3 +204,47 @@ def create_server(env: dict[str, str] | None = None) -> CodefloorServer:
     for feature in (configuration, documents, code_actions, inline_completion, completion, hover, commands):
         feature.register(server)
     return server
+
+
+def serve_stdio(server: CodefloorServer) -> None:
+    """LSP over stdin/stdout through pygls' own message loop (pygls.io_.run_async), fed by an
+    asyncio.StreamReader on the pipe -- exactly how pygls' TCP server reads its socket, so both
+    transports share one framing code. pygls' stdio reader instead takes a thread-pool trip per
+    header line and per body: +0.2 ms per round trip and +30% server CPU in the editor-session
+    benchmark (docs/benchmarks.md). Where stdin is no pipe (a file), pygls' start_io() serves.
+
+    Checked against pygls 2.1.1: run_async(stop_event, reader, protocol, logger, error_handler);
+    `exit` ends the process through SystemExit, end of input ends the loop."""
+    import sys
+    import threading
+
+    from pygls.io_ import StdoutWriter, run_async
+
+    if not _watchable(sys.stdin):
+        server.start_io()
+        return
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+
+    async def serve() -> None:
+        reader = asyncio.StreamReader()
+        await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+        await run_async(stop_event=threading.Event(), reader=reader, protocol=server.protocol, logger=log,
+                        error_handler=server.report_server_error)
+
+    try:
+        asyncio.run(serve())
+    except BrokenPipeError:
+        log.error("the client closed the connection; shutting down")
+    except (KeyboardInterrupt, SystemExit):
+        pass  # `exit` from the client ends the process through SystemExit, as in pygls
+    finally:
+        server.shutdown()
+
+
+def _watchable(stream: Any) -> bool:
+    """A pipe or socket: what the event loop can read without a thread."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
