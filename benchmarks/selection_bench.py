@@ -79,14 +79,17 @@ def naive_decide(cards: list[ModelCard], request: Request, prefs: Preferences) -
     need = request.input_tokens + request.output_tokens
     rows = []
     for card in cards:
-        if card.coding_score is None or card.coding_score < prefs.min_coding_score or card.context_window < need:
+        if card.coding_score is None or card.coding_score < prefs.min_coding_score:
             continue
         for route in card.routes:
+            if (route.context_window or card.context_window) < need:
+                continue
             if prefs.allowed_providers is not None and route.provider not in prefs.allowed_providers:
                 continue
             if FIM in request.required_capabilities and not route.supports_fim:
                 continue
-            cost = request.input_tokens * route.input_price_per_mtok + request.output_tokens * route.output_price_per_mtok
+            pin, pout = route.prices_for(request.input_tokens)  # long-context tier above its threshold
+            cost = request.input_tokens * pin + request.output_tokens * card.output_token_factor * pout
             if prefs.max_cost_per_request_usd is not None and cost > prefs.max_cost_per_request_usd * 1e6:
                 continue
             rows.append((cost, -card.coding_score, card.id, route.key))

@@ -99,6 +99,29 @@ class Ledger:
         (total,) = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM attempts WHERE day_utc = ?", (day,)).fetchone()
         return float(total)
 
+    def observed_output_factors(self, expected_output_tokens: Mapping[str, int], min_requests: int = 20) -> dict[str, float]:
+        """model -> output tokens it really returned per requested output token, over its successful attempts,
+        for models with at least `min_requests` of them (the input selection's Pool.build(output_factors=) takes).
+
+        `expected_output_tokens`: task -> the output tokens a request of that task asks for (Request.output_tokens).
+        Rounded to 0.01 like the catalog's factors. A hook: the router does not feed it to the pool yet.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT model, task, COUNT(*), SUM(output_tokens) FROM attempts WHERE outcome = 'ok' GROUP BY model, task"
+            ).fetchall()
+        totals: dict[str, list[int]] = {}
+        for model, task, count, tokens in rows:
+            expected = expected_output_tokens.get(task)
+            if not expected:
+                continue
+            total = totals.setdefault(model, [0, 0, 0])
+            total[0] += count
+            total[1] += int(tokens or 0)
+            total[2] += count * expected
+        return {model: max(0.01, round(tokens / wanted, 2)) for model, (count, tokens, wanted) in sorted(totals.items())
+                if count >= min_requests and wanted > 0}
+
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""
         cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")

@@ -262,7 +262,10 @@ class Router:
         decision: Decision | None = None,
         on_attempt: Callable[[Candidate], None] | None = None,
         on_text: Callable[[str], None] | None = None,
+        check: Callable[[str], str | None] | None = None,
     ) -> RoutedResult:
+        """`check(answer)` returns why an answer must not be used (None = fine): such an answer is a
+        failed attempt of that route (recorded, billed, no cooldown) and the next fallback is tried."""
         decision = decision or self.decide(request, prefs)
         started = time.perf_counter()
         attempts: list[Attempt] = []
@@ -307,6 +310,11 @@ class Router:
                     if paid:
                         self._release(expected)
                 self._recovered(candidate.route.key)
+                rejected = check(outcome.text) if check is not None else None
+                if rejected is not None:  # the route works; this answer does not: next fallback, no cooldown
+                    error = MalformedResponse(f"answer rejected: {rejected}", provider=candidate.route.provider)
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", outcome.usage, outcome.text, error))
+                    continue
                 attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None)
                 attempts.append(attempt)
                 return RoutedResult(
@@ -363,7 +371,8 @@ class Router:
         text: str,
         error: ProviderError | None,
     ) -> Attempt:
-        cost, source, tokens_in, tokens_out = _cost(candidate, request, usage, text, outcome == "ok")
+        # A rejected answer (text, outcome "error") was delivered and billed like a good one.
+        cost, source, tokens_in, tokens_out = _cost(candidate, request, usage, text, outcome == "ok" or bool(text))
         attempt = Attempt(
             model_id=candidate.card.id,
             route_key=candidate.route.key,

@@ -11,6 +11,7 @@ reports any attempt to set them (see FORBIDDEN_KEY_PATTERN). Those live in codef
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import reprlib
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from codefloor.catalog.types import PROVIDER_NAMES
-from codefloor.selection.types import Policy, Preferences
+from codefloor.selection.types import Policy, Preferences, ScoreConfidence
 
 from codefloor.basics import SECTION  # noqa: F401 (re-exported)
 
@@ -82,9 +83,18 @@ class FolderSettings(_Schema):
     max_cost_per_request_usd: float | None = Field(
         default=None, **STRICT, ge=0, allow_inf_nan=False, description="Skip models whose expected cost for a request exceeds this (USD)."
     )
+    score_confidence: ScoreConfidence = Field(
+        default=ScoreConfidence.ESTIMATE,
+        description=(
+            "estimate: a model's coding score must meet minCodingScore; conservative: the lower bound of the "
+            "score's interval must (95% sampling interval of a measured run, +/- the fit's leave-one-out error "
+            "of a mapped one), so uncertain scores need more margin."
+        ),
+    )
     completion: CompletionSettings = Field(default_factory=CompletionSettings)
 
-    def preferences(self, *, for_completion: bool = False) -> Preferences:
+    def preferences(self, *, for_completion: bool = False, today: str | None = None) -> Preferences:
+        """`today` (YYYY-MM-DD, default the current date): routes deprecated before it are not used."""
         floor = self.min_coding_score
         if for_completion and self.completion.min_coding_score is not None:
             floor = self.completion.min_coding_score
@@ -94,6 +104,8 @@ class FolderSettings(_Schema):
             allowed_providers=frozenset(self.allowed_providers) if self.allowed_providers is not None else None,
             local_only=self.local_only,
             max_cost_per_request_usd=self.max_cost_per_request_usd,
+            score_confidence=self.score_confidence,
+            today=today or datetime.date.today().isoformat(),
         )
 
 

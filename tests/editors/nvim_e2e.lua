@@ -30,7 +30,13 @@ local ok, err = pcall(function()
     end
     return client ~= nil
   end, 50), "the init.lua snippet did not start codefloor for this buffer")
-  vim.wait(700) -- settings pushed in on_init, pulled by the server
+  -- the settings the snippet pushes in on_init: the server logs the floor once it has them
+  assert(vim.wait(15000, function()
+    for _, message in ipairs(report.log) do
+      if message:find("minCodingScore", 1, true) then return true end
+    end
+    return false
+  end, 20), "the server never confirmed the pushed settings")
 
   -- 1. list code actions on the stub function's body
   vim.api.nvim_win_set_cursor(0, { 3, 4 })

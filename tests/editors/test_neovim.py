@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -15,18 +14,17 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.behaviour import ok
+from tests.editors import common
 from tests.lsp import harness
 
 pytestmark = pytest.mark.neovim
 DRIVER = Path(__file__).with_name("nvim_e2e.lua")
-EDITORS_DOC = Path(__file__).resolve().parents[2] / "docs" / "editors.md"
 STUB = 'def greet(name):\n    """Say hi 👋."""\n    pass\n\n\nVALUE = '
 
 
 def documented_snippet() -> str:
     """The first Lua block of the 'Neovim 0.7' section of docs/editors.md."""
-    section = EDITORS_DOC.read_text(encoding="utf-8").split("## Neovim 0.7", 1)[1]
-    return re.search(r"```lua\n(.*?)```", section, re.S).group(1)
+    return common.snippet("Neovim 0.7", "lua")
 
 
 def test_neovim_with_the_documented_config_lists_applies_completes_and_edits(tmp_path, fake, closed_port):
@@ -56,6 +54,7 @@ def test_neovim_with_the_documented_config_lists_applies_completes_and_edits(tmp
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["ok"], report
     assert not report["messages"], report["messages"]
+    assert any("minCodingScore 60" in line for line in common.floor_log_lines(report)), report["log"]
     # the snippet's floor is 60: test-cheap (45) is not eligible, test-strong (85) is
     assert "Generate body · test-strong (85 ≥ 60)" in report["titles"], "\n".join(report["log"])
     assert report["after_action"][:3] == ["def greet(name):", '    """Say hi 👋."""', '    return "hi " + name']

@@ -164,7 +164,8 @@ def test_hostile_keys_are_security_problems_with_hidden_values(raw):
 
 
 def test_large_files_find_the_same_function_as_a_whole_file_parse():
-    from codefloor.actions import python_source
+    from codefloor.actions.languages import PYTHON
+    from codefloor.actions.source import function_at, parse
 
     tail = (
         "@decorator\nclass Box:\n    '''A box.'''\n\n    @property\n    def size(self):\n# a comment at column 0 inside the method\n"
@@ -172,12 +173,12 @@ def test_large_files_find_the_same_function_as_a_whole_file_parse():
     )
     padding = "def filler_{n}():\n    return {n}\n\n\n"
     big = "".join(padding.format(n=n) for n in range(20_000)) + tail
-    assert len(big) > python_source.WHOLE_FILE_PARSE_LIMIT
     offset = big.count("\n") - tail.count("\n")
+    big_tree, tail_tree = parse(PYTHON, big), parse(PYTHON, tail)
     for line_in_tail in (5, 6, 7, 10, 14, 18):
         line = offset + line_in_tail
-        fast = python_source.function_at(big, line)
-        slow = python_source.function_at(tail, line_in_tail)
+        fast = function_at(big_tree, line)
+        slow = function_at(tail_tree, line_in_tail)
         if line_in_tail == 14:  # inside a module-level string: no function, and no false one either
             assert fast is None and slow is None
             continue

@@ -6,6 +6,7 @@ export interface RoutingStatus {
   floor: number;
   model: string;
   codingScore: number;
+  scoreSummary?: string; // e.g. "82.7 +/- 10.2 (mapped from SWE-bench bash-only 70.6, n=13)"
   reason: string;
   costUsd: number;
   latencyMs: number;
@@ -80,7 +81,7 @@ export function statusView(floor: number, last: RoutingStatus | undefined): Stat
     text: `$(dashboard) ${floorText} · ${last.model}`,
     tooltip: [
       `**codefloor** · this folder's floor: coding score ${formatScore(floor)}`,
-      `Last model: **${md(last.model)}**${last.provider ? ` via ${md(last.provider)}` : ''} (coding score ${formatScore(last.codingScore)})${last.task ? ` for ${md(last.task)}` : ''}`,
+      `Last model: **${md(last.model)}**${last.provider ? ` via ${md(last.provider)}` : ''} (coding score ${last.scoreSummary ? md(last.scoreSummary) : formatScore(last.codingScore)})${last.task ? ` for ${md(last.task)}` : ''}`,
       `Cost: ${md(formatCost(last.costUsd))}${latency}${fallbacks}`,
       `Why: ${md(last.reason)}`,
       '_Click to explain routing._',

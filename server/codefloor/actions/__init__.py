@@ -1,10 +1,15 @@
-"""What codefloor's AI actions do to a document, as plain Python (no LSP, no I/O).
+"""What codefloor's AI actions do to a document, as plain Python (no LSP).
 
-    python_source   find the function under the cursor, its stub body, its docstring
-    edits           TextEdit / FileEdit in code-point columns (lsp/convert.py maps to UTF-16)
-    offers          which actions a cursor/selection/diagnostic allows (listing: no model call)
-    generate        the prompt for an action and how the model's answer becomes edits
-    cleaning        strip fences and prose from model output, re-indent code
-    completion      prefix/suffix fitted to a window, FIM prompt, output trimming, LRU cache
-    test_paths      where the tests for a source file go
+    languages   the languages as data: grammar, function nodes, stub idioms, doc style
+    source      the source model on tree-sitter, one for every language: function at a line,
+                stub or not, doc comment and where one goes, an answer cut to the body, error count
+    trees       one syntax tree per open document, edited from didChange, re-parsed only as needed
+    lines       the one line model (\\n, \\r\\n, \\r), indentation helpers
+    edits       TextEdit / FileEdit in code-point columns (lsp/convert.py maps to UTF-16)
+    offers      which actions a cursor/selection/diagnostic allows (listing: no model call)
+    generate    the prompt for an action, how the answer becomes edits, the answer check
+    cleaning    take code out of an answer, shape a doc comment in the language's convention
+    completion  prefix/suffix fitted to a window, FIM request, output trimming, LRU cache
+    test_paths  where tests go and with which framework, per language
+    files       the one safe way to read a project file from disk
 """

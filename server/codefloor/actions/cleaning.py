@@ -1,22 +1,24 @@
-"""Turn a model's answer into code: take the fenced block, drop prose, fix indentation."""
+"""Turn a model's answer into text for the document: take the fenced block, drop prose, shape a
+doc comment in the language's convention. Cutting an answer to a function is source.answer_body."""
 
 from __future__ import annotations
 
 import re
-import textwrap
 
-_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:(?<=\n)```|\Z)", re.S)
+from codefloor.actions.languages import Language
+from codefloor.actions.lines import dedent, split_lines
+from codefloor.providers.fim import fenced_block
 
 
 def extract_code(answer: str) -> str:
     """The code in `answer`: the first fenced block if there is one, else the whole text.
 
     Models often wrap code in ``` fences and add a sentence before or after it; neither belongs
-    in the user's file. Trailing whitespace lines are removed; leading indentation is kept.
+    in the user's file. Leading and trailing blank lines and trailing spaces are removed.
     """
-    match = _FENCE.search(answer)
-    code = match.group(1) if match else answer
-    lines = code.split("\n")
+    fenced = fenced_block(answer)
+    code = fenced if fenced is not None else answer
+    lines = split_lines(code)
     while lines and not lines[0].strip():
         lines.pop(0)
     while lines and not lines[-1].strip():
@@ -24,57 +26,46 @@ def extract_code(answer: str) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def reindent(code: str, indent: str) -> str:
-    """Dedent `code` and indent every non-blank line with `indent`."""
-    dedented = textwrap.dedent(code)
-    return "\n".join((indent + line) if line.strip() else "" for line in dedented.split("\n"))
+_MARKERS = re.compile(r"^\s*(/\*\*+|/\*!|/\*|\*/|\*(?!/)|///?|//!|#)\s?")
 
 
-def strip_function_header(code: str, name: str) -> str:
-    """If the model returned the whole function, keep only its body (decorators and `def` dropped)."""
-    lines = code.split("\n")
-    pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(")
-    for i, line in enumerate(lines):
-        if pattern.match(line):
-            # The header may span lines: it ends at the first line ending with ':' (comments aside).
-            for j in range(i, len(lines)):
-                if lines[j].split("#", 1)[0].rstrip().endswith(":"):
-                    return textwrap.dedent("\n".join(lines[j + 1 :]))
-            return code
-        if line.strip() and not line.lstrip().startswith("@"):
-            break
-    return code
-
-
-def strip_leading_docstring(code: str) -> str:
-    """Remove a docstring at the top of a generated body (the function already has one)."""
-    stripped = textwrap.dedent(code).lstrip("\n")
-    for quote in ('"""', "'''"):
-        if stripped.startswith(quote):
-            end = stripped.find(quote, 3)
-            if end >= 0:
-                return stripped[end + 3 :].lstrip("\n")
-    return code
-
-
-def docstring_text(answer: str) -> str:
-    """The docstring's content from an answer that may be bare text, a quoted string or a fenced block."""
+def comment_text(answer: str, lang: Language) -> str:
+    """The doc comment's words from an answer that may be bare text, a quoted docstring, or an
+    already-formatted comment (its markers are removed: they are added back in the convention)."""
     text = extract_code(answer).strip()
-    for quote in ('"""', "'''"):
-        if text.startswith(quote):
-            end = text.find(quote, 3)
-            text = text[3:end] if end >= 0 else text[3:]
-            break
-    text = textwrap.dedent(text).strip("\n")
-    return text.replace('"""', r"\"\"\"")
+    if lang.doc.kind == "docstring":
+        for quote in ('"""', "'''"):
+            if text.startswith(quote):
+                end = text.find(quote, 3)
+                text = text[3:end] if end >= 0 else text[3:]
+                break
+        return "\n".join(dedent(split_lines(text))).strip("\n").replace('"""', r"\"\"\"")
+    lines = split_lines(text)
+    if lines and all(_MARKERS.match(line) or not line.strip() for line in lines):
+        lines = [_MARKERS.sub("", line, count=1).rstrip() for line in lines]
+        lines = [line[:-2].rstrip() if line.endswith("*/") else line for line in lines]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(dedent(lines)).replace("*/", "*\\/")
 
 
-def format_docstring(content: str, indent: str) -> str:
-    lines = content.strip().split("\n")
-    if len(lines) == 1:
-        return f'{indent}"""{lines[0].strip()}"""'
-    body = textwrap.dedent("\n".join(lines[1:]))
-    out = [f'{indent}"""{lines[0].strip()}']
-    out += [(indent + line) if line.strip() else "" for line in body.split("\n")]
-    out.append(f'{indent}"""')
-    return "\n".join(out)
+def format_doc(content: str, lang: Language, indent: str, eol: str) -> str:
+    """The doc comment as it goes into the file, every line indented, joined with `eol`."""
+    lines = split_lines(content.strip())
+    style = lang.doc
+    if style.kind == "docstring":
+        if len(lines) == 1:
+            return f'{indent}"""{lines[0].strip()}"""'
+        out = [f'{indent}"""{lines[0].strip()}']
+        out += [(indent + line) if line.strip() else "" for line in dedent(lines[1:])]
+        out.append(f'{indent}"""')
+        return eol.join(out)
+    if style.kind == "block":
+        if len(lines) == 1:
+            return f"{indent}/** {lines[0].strip()} */"
+        return eol.join([f"{indent}/**", *[f"{indent} * {line}".rstrip() for line in lines], f"{indent} */"])
+    if lang.key == "csharp" and "<summary>" not in content:
+        lines = ["<summary>", *lines, "</summary>"]
+    return eol.join(f"{indent}{style.prefix}{line}".rstrip() for line in lines)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from codefloor.actions.cleaning import extract_code
-from codefloor.providers.types import ChatRequest, FimRequest, Message
+from codefloor.providers.fim import fenced_block
+from codefloor.providers.types import FimRequest
 
 from codefloor.basics import CHARS_PER_TOKEN, estimate_tokens  # noqa: E402 (the one estimate)
 MAX_COMPLETION_TOKENS = 128
@@ -48,19 +48,12 @@ def fim_request(ctx: Context) -> FimRequest:
     return FimRequest(prefix=ctx.prefix, suffix=ctx.suffix, max_tokens=MAX_COMPLETION_TOKENS, stop=("\n\n\n",))
 
 
-def chat_request(ctx: Context, language: str) -> ChatRequest:
-    """For routes without native fill-in-the-middle: ask for the missing text in a chat."""
-    user = (
-        f"Complete the {language} code at <CURSOR>. Reply with only the text to insert at <CURSOR> "
-        f"(no explanation, do not repeat the surrounding code).\n```\n{ctx.prefix}<CURSOR>{ctx.suffix}\n```"
-    )
-    system = "You are a code completion engine. Output only the inserted code."
-    return ChatRequest(messages=(Message("system", system), Message("user", user)), max_tokens=MAX_COMPLETION_TOKENS, temperature=0.0)
-
-
 def clean_completion(answer: str, ctx: Context) -> str:
-    """The insertable text: fences removed, no echo of the prefix, no overlap with the suffix."""
-    text = extract_code(answer) if "```" in answer else answer.rstrip()
+    """The insertable text: fences removed (native FIM endpoints can send them too; the pattern is
+    providers/fim.py's, the one the FIM-by-chat path already used), no echo of the current line,
+    no overlap with what follows the cursor."""
+    fenced = fenced_block(answer) if "```" in answer else None
+    text = fenced if fenced is not None else answer.rstrip()
     last_line = ctx.prefix.rsplit("\n", 1)[-1]
     if last_line.strip() and text.startswith(last_line):
         text = text[len(last_line) :]  # the model repeated the current line

@@ -1,8 +1,11 @@
-"""Edits in the domain's coordinates: 0-based lines, columns counted in code points (Python str indices)."""
+"""Edits in the domain's coordinates: 0-based lines (the LSP's line model, see lines.py), columns
+counted in code points (Python str indices)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from codefloor.actions.lines import BREAK
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +31,24 @@ class FileEdit:
     versioned: bool = True  # False for files the editor may not have open (e.g. the test file)
 
 
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in BREAK.finditer(text))]
+
+
 def end_of(text: str) -> Pos:
-    lines = text.split("\n")
-    return Pos(len(lines) - 1, len(lines[-1]))
+    starts = _line_starts(text)
+    return Pos(len(starts) - 1, len(text) - starts[-1])
 
 
 def apply_edits(text: str, edits: tuple[TextEdit, ...] | list[TextEdit]) -> str:
-    """Apply non-overlapping edits (used by tests and by the preview in hover/logs)."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    """The text after non-overlapping edits: what the editor will have (the answer check parses it)."""
+    starts = _line_starts(text)
 
     def offset(pos: Pos) -> int:
-        return starts[pos.line] + pos.col
+        if pos.line >= len(starts):
+            return len(text)
+        line_end = starts[pos.line + 1] if pos.line + 1 < len(starts) else len(text)
+        return min(starts[pos.line] + pos.col, line_end)
 
     out = text
     for edit in sorted(edits, key=lambda e: (e.start.line, e.start.col), reverse=True):

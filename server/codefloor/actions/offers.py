@@ -1,12 +1,16 @@
-"""Which AI actions the cursor, selection and diagnostics allow. Listing only: no model is called."""
+"""Which AI actions the cursor, selection and diagnostics allow. Listing only: no model is called,
+and nothing is parsed here (the caller passes the document's tree, kept up to date by trees.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from codefloor.actions.edits import Pos
-from codefloor.actions.python_source import FunctionSite, function_at, has_todo
+
+if TYPE_CHECKING:
+    from codefloor.actions.source import FunctionSite, Parsed
 
 
 class ActionKind(str, Enum):
@@ -19,7 +23,7 @@ class ActionKind(str, Enum):
 
 LABELS = {
     ActionKind.GENERATE_BODY: "Generate body",
-    ActionKind.ADD_DOCSTRING: "Add docstring",
+    ActionKind.ADD_DOCSTRING: "Add doc comment",
     ActionKind.WRITE_TESTS: "Write tests",
     ActionKind.EDIT_SELECTION: "Edit selection",
 }
@@ -52,48 +56,35 @@ class Offer:
     line: int  # the line the action is anchored to (function header or diagnostic start)
     problem: Problem | None = None
     diagnostic_index: int | None = None  # position in the request's context.diagnostics
-    extra: dict = field(default_factory=dict)
 
 
-def is_python(language_id: str | None, path: str) -> bool:
-    return language_id == "python" or path.endswith((".py", ".pyi"))
-
-
-def list_offers(
-    text: str,
-    *,
-    language_id: str | None,
-    path: str,
-    start: Pos,
-    end: Pos,
-    problems: list[Problem],
-) -> list[Offer]:
-    """The actions for a cursor (start == end) or selection, quick fixes first."""
+def list_offers(parsed: Parsed | None, *, path: str, start: Pos, problems: list[Problem]) -> list[Offer]:
+    """The actions for a cursor or selection starting at `start`, quick fixes first. `parsed` is
+    None for a language the function actions do not know (fixes and edit-selection still work)."""
     offers: list[Offer] = []
     for index, problem in enumerate(problems):
         offers.append(Offer(ActionKind.FIX_DIAGNOSTIC, "Fix: " + _short(problem.message), problem.start.line, problem, index))
-    if is_python(language_id, path):
-        site = function_at(text, start.line)
+    if parsed is not None:
+        from codefloor.actions.source import function_at
+
+        site = function_at(parsed, start.line)
         if site is not None:
-            offers.extend(_function_offers(site, path))
+            offers.extend(_function_offers(parsed, site, path))
     return offers
 
 
-def _function_offers(site: FunctionSite, path: str) -> list[Offer]:
+def _function_offers(parsed: Parsed, site: FunctionSite, path: str) -> list[Offer]:
+    from codefloor.actions.test_paths import is_test_file
+
+    label = "Add docstring" if parsed.lang.doc.kind == "docstring" else LABELS[ActionKind.ADD_DOCSTRING]
     offers: list[Offer] = []
-    if site.is_stub or (has_todo(site) and site.end_line - site.header_line <= 3):
+    if site.is_stub:
         offers.append(Offer(ActionKind.GENERATE_BODY, LABELS[ActionKind.GENERATE_BODY], site.header_line))
-    body_on_own_line = site.body_start.col == 0 or site.docstring is not None or _colon_ends_line(site)
-    if site.docstring is None and body_on_own_line:
-        offers.append(Offer(ActionKind.ADD_DOCSTRING, LABELS[ActionKind.ADD_DOCSTRING], site.header_line))
-    if not site.is_stub and not site.name.startswith("test") and not path.rsplit("/", 1)[-1].startswith("test_"):
+    if not site.has_doc and site.doc_at is not None:
+        offers.append(Offer(ActionKind.ADD_DOCSTRING, label, site.header_line))
+    if not site.is_stub and not site.name.lower().startswith("test") and not is_test_file(parsed.lang, path):
         offers.append(Offer(ActionKind.WRITE_TESTS, LABELS[ActionKind.WRITE_TESTS], site.header_line))
     return offers
-
-
-def _colon_ends_line(site: FunctionSite) -> bool:
-    header = site.source.split("\n")[site.body_start.line - site.header_line]
-    return site.body_start.col >= len(header)
 
 
 def _short(message: str, limit: int = 60) -> str:

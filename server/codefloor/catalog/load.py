@@ -246,6 +246,10 @@ def _merge_user_model(table: Any, cards: dict[str, ModelCard], source: str, inde
         merged["score_source"] = table.get("score_source", "user")
         merged["score_date"] = table.get("score_date")
         merged["score_setting"] = table.get("score_setting")
+        # The bundled interval described the bundled score: a user's score has only the interval it gives.
+        for name in ("coding_score_low", "coding_score_high", "score_interval"):
+            merged[name] = table.get(name)
+        merged["score_extrapolated"] = bool(table.get("score_extrapolated", False))
     if "capabilities" in table:
         merged["capabilities"] = _capabilities(table["capabilities"], where)
     merged["routes"] = _merge_routes(merged.get("routes", ()), table.get("routes", []), shortcut_prices, where)

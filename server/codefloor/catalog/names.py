@@ -13,6 +13,7 @@ import re
 
 _DATE_DASHED = re.compile(r"(20\d\d)-(\d\d)-(\d\d)")
 _DATE_SUFFIX = re.compile(r"-20\d{6}$")
+_BEDROCK_PREFIX = re.compile(r"^(?:(?:global|us|eu|apac)\.)?(?:anthropic|meta|amazon|mistral)\.")
 _CLAUDE_OLD_ORDER = re.compile(r"^claude-(\d(?:-\d)?)-(opus|sonnet|haiku)\b")
 
 
@@ -22,6 +23,7 @@ def model_key(name: str) -> str:
     if text.startswith("ollama/"):
         return ollama_card_key(text.removeprefix("ollama/")) or "ollama-" + text.removeprefix("ollama/")
     text = text.rsplit("/", 1)[-1].removeprefix("hf:")
+    text = _BEDROCK_PREFIX.sub("", text)  # bedrock's `global.anthropic.claude-opus-4-7`
     text = _DATE_DASHED.sub(r"\1\2\3", text)
     text = re.sub(r"[\s_.]+", "-", text)
     text = _CLAUDE_OLD_ORDER.sub(r"claude-\2-\1", text)  # claude-4-opus -> claude-opus-4

@@ -31,8 +31,11 @@ class Point:
         return self.card.coding_score or 0.0
 
 
-def request_cost(route: Route, input_tokens: int, output_tokens: int) -> float:
-    return (input_tokens * route.input_price_per_mtok + output_tokens * route.output_price_per_mtok) / 1_000_000
+def request_cost(card: ModelCard, route: Route, input_tokens: int, output_tokens: int) -> float:
+    """Expected cost of the request: the selection engine's one cost rule (output x the card's factor)."""
+    from codefloor.selection.types import Candidate, Request
+
+    return Candidate(card, route).expected_cost_usd(Request(input_tokens=input_tokens, output_tokens=output_tokens))
 
 
 def pareto_frontier(cards: tuple[ModelCard, ...], input_tokens: int, output_tokens: int,
@@ -43,8 +46,8 @@ def pareto_frontier(cards: tuple[ModelCard, ...], input_tokens: int, output_toke
         routes = [r for r in card.routes if include_local or not r.is_local]
         if card.coding_score is None or not routes:
             continue
-        route = min(routes, key=lambda r: (request_cost(r, input_tokens, output_tokens), r.key))
-        points.append(Point(card, route, request_cost(route, input_tokens, output_tokens)))
+        route = min(routes, key=lambda r: (request_cost(card, r, input_tokens, output_tokens), r.key))
+        points.append(Point(card, route, request_cost(card, route, input_tokens, output_tokens)))
     points.sort(key=lambda p: (p.cost_usd, -p.score, p.card.id))
     frontier: list[Point] = []
     for point in points:
@@ -55,13 +58,17 @@ def pareto_frontier(cards: tuple[ModelCard, ...], input_tokens: int, output_toke
 
 def markdown_table(frontier: list[Point]) -> str:
     lines = [
-        "| model | coding score | score source (date) | cheapest route | $/M in | $/M out | USD per request |",
-        "|---|---:|---|---|---:|---:|---:|",
+        "| model | coding score | interval | score source (date) | cheapest route | $/M in | $/M out | output x "
+        "| expected USD per request |",
+        "|---|---:|---|---|---|---:|---:|---:|---:|",
     ]
     for p in frontier:
+        interval = (f"{p.card.coding_score_low:g}-{p.card.coding_score_high:g}"
+                    if p.card.coding_score_low is not None and p.card.coding_score_high is not None else "—")
         lines.append(
-            f"| {p.card.id} | {p.score:.1f} | {p.card.score_source} ({p.card.score_date}) | {p.route.key} "
-            f"| {p.route.input_price_per_mtok:g} | {p.route.output_price_per_mtok:g} | {p.cost_usd:.6f} |"
+            f"| {p.card.id} | {p.score:.1f} | {interval} | {p.card.score_source} ({p.card.score_date}) | {p.route.key} "
+            f"| {p.route.input_price_per_mtok:g} | {p.route.output_price_per_mtok:g} | {p.card.output_token_factor:g} "
+            f"| {p.cost_usd:.6f} |"
         )
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from typing import Any
 from codefloor.catalog.sources import (
     AIDER_EDIT,
     AIDER_POLYGLOT,
+    AIDER_UNMERGED,
     EVALPLUS,
     LITELLM,
     LITELLM_PROVIDERS,
@@ -25,11 +26,16 @@ from codefloor.catalog.sources import (
 )
 
 AIDER_FIELDS = ("model", "command", "date", "pass_rate_2", "edit_format", "editor_model", "reasoning_effort",
-                "thinking_tokens")
+                "thinking_tokens", "total_cost", "test_cases", "prompt_tokens", "completion_tokens")
+UNMERGED_FIELDS = ("ref", "sha", "file", "date", "model", "command", "pass_rate_2", "total_cost", "test_cases",
+                   "edit_format", "prompt_tokens", "completion_tokens")
 LITELLM_FIELDS = ("litellm_provider", "mode", "input_cost_per_token", "output_cost_per_token", "max_input_tokens",
-                  "max_output_tokens", "max_tokens", "deprecation_date", "supports_function_calling")
+                  "max_output_tokens", "max_tokens", "deprecation_date", "supports_function_calling", "supports_reasoning",
+                  "input_cost_per_token_above_200k_tokens", "output_cost_per_token_above_200k_tokens")
 LITELLM_MODES = ("chat", "responses", "completion")
-OPENROUTER_FIELDS = ("id", "hugging_face_id", "name", "context_length", "expiration_date")
+OPENROUTER_FIELDS = ("id", "canonical_slug", "hugging_face_id", "name", "created", "context_length", "expiration_date")
+# Only these parameters are read: tool calling, and whether the model reasons.
+OPENROUTER_PARAMETERS = ("tools", "reasoning")
 SWEBENCH_FIELDS = ("name", "date", "resolved", "tags", "os_model")
 
 
@@ -56,10 +62,18 @@ def trim_openrouter(data: dict[str, Any]) -> dict[str, Any]:
     models = []
     for entry in data["data"]:
         model = _pick(entry, OPENROUTER_FIELDS)
-        model["pricing"] = _pick(entry.get("pricing", {}), ("prompt", "completion"))
+        pricing = entry.get("pricing", {})
+        model["pricing"] = _pick(pricing, ("prompt", "completion"))
+        if pricing.get("overrides"):  # long-context tiers: {min_prompt_tokens, prompt, completion, ...}
+            model["pricing"]["overrides"] = [_pick(o, ("min_prompt_tokens", "prompt", "completion"))
+                                             for o in pricing["overrides"]]
         model["top_provider"] = _pick(entry.get("top_provider") or {}, ("context_length", "max_completion_tokens"))
-        # Only whether tools are supported is read.
-        model["supported_parameters"] = [p for p in entry.get("supported_parameters", []) if p == "tools"]
+        model["supported_parameters"] = [p for p in entry.get("supported_parameters", []) if p in OPENROUTER_PARAMETERS]
+        if entry.get("reasoning"):
+            model["reasoning"] = _pick(entry["reasoning"], ("mandatory", "default_enabled"))
+        coding = ((entry.get("benchmarks") or {}).get("artificial_analysis") or {}).get("coding_index")
+        if coding is not None:  # Artificial Analysis coding index: mapped onto the Aider scale by the build
+            model["benchmarks"] = {"artificial_analysis": {"coding_index": coding}}
         models.append(model)
     return {"data": models}
 
@@ -71,6 +85,10 @@ def trim_swebench(data: dict[str, Any]) -> dict[str, Any]:
         if board["name"] == SWEBENCH_BOARD
     ]
     return {"leaderboards": boards}
+
+
+def trim_unmerged(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [_pick(run, UNMERGED_FIELDS) for run in data]
 
 
 def trim_evalplus(data: dict[str, Any]) -> dict[str, Any]:
@@ -92,8 +110,11 @@ def trim_all(src: Path, dst: Path) -> list[Path]:
         (newest_openrouter_file(src).name, trim_openrouter),
         (newest_swebench_file(src).name, trim_swebench),
         (EVALPLUS, trim_evalplus),
+        (AIDER_UNMERGED, trim_unmerged),
     ]
     for name, trim in jobs:
+        if name == AIDER_UNMERGED and not (src / name).exists():
+            continue  # optional: community runs
         data = json.loads((src / name).read_text(encoding="utf-8"))
         (dst / name).write_text(_dump(trim(data)), encoding="utf-8")
         written.append(dst / name)

@@ -34,6 +34,12 @@ class Route(BaseModel):
     input_price_per_mtok: float = Field(ge=0, description="USD per million input tokens.")
     output_price_per_mtok: float = Field(ge=0, description="USD per million output tokens.")
     supports_fim: bool = Field(default=False, description="A native fill-in-the-middle endpoint serves it.")
+    context_window: int | None = Field(default=None, gt=0, description="What this route serves (None: the card's).")
+    deprecation_date: str | None = Field(default=None, description="YYYY-MM-DD after which the route is not used.")
+    long_context_tokens: int | None = Field(
+        default=None, gt=0, description="Above this many input tokens the long-context prices below apply.")
+    long_input_price_per_mtok: float | None = Field(default=None, ge=0)
+    long_output_price_per_mtok: float | None = Field(default=None, ge=0)
 
     @property
     def key(self) -> str:
@@ -43,6 +49,16 @@ class Route(BaseModel):
     @property
     def is_local(self) -> bool:
         return self.provider in LOCAL_PROVIDERS
+
+    def prices_for(self, input_tokens: int) -> tuple[float, float]:
+        """(input, output) USD per million tokens for a request of `input_tokens` (long-context tier applied)."""
+        if self.long_context_tokens is not None and input_tokens > self.long_context_tokens:
+            return (self.input_price_per_mtok if self.long_input_price_per_mtok is None else self.long_input_price_per_mtok,
+                    self.output_price_per_mtok if self.long_output_price_per_mtok is None else self.long_output_price_per_mtok)
+        return self.input_price_per_mtok, self.output_price_per_mtok
+
+    def retired(self, today: str | None) -> bool:
+        return bool(today and self.deprecation_date and self.deprecation_date < today)
 
 
 class ModelCard(BaseModel):
@@ -54,8 +70,14 @@ class ModelCard(BaseModel):
     display_name: str
     coding_score: float | None = Field(default=None, ge=0, le=100, description="0-100 on the Aider polyglot scale.")
     score_source: str | None = Field(
-        default=None, description="aider-polyglot | swe-bench-bash-only (mapped) | evalplus (mapped) | measured-locally | user"
+        default=None,
+        description="aider-polyglot | aider-polyglot (community, unmerged PR N) | swe-bench-bash-only (mapped) | "
+        "aa-coding-index (mapped) | measured-locally | user",
     )
+    coding_score_low: float | None = Field(default=None, ge=0, le=100, description="Lower end of the score's interval.")
+    coding_score_high: float | None = Field(default=None, ge=0, le=100, description="Upper end of the score's interval.")
+    score_interval: str | None = Field(default=None, description="What the interval is, e.g. '95% binomial, 225 cases'.")
+    score_extrapolated: bool = Field(default=False, description="Mapped from a raw value outside the fit's range.")
     score_date: str | None = Field(default=None, description="ISO date of the run the score comes from.")
     score_setting: str | None = Field(default=None, description="e.g. reasoning effort of the scored run.")
     raw_scores: dict[str, float] = Field(default_factory=dict, description="Source benchmark -> raw value.")
@@ -65,6 +87,22 @@ class ModelCard(BaseModel):
     routes: tuple[Route, ...] = ()
     deprecation_date: str | None = None
     open_weights: bool = False
+    output_token_factor: float = Field(
+        default=1.0, gt=0, description="Expected output tokens = requested output tokens x this (hidden reasoning).")
+    output_token_factor_source: str | None = None
+
+    def score_summary(self) -> str:
+        """e.g. '82.7 +/- 10.2 (mapped from swe-bench-bash-only 70.6, n=13)' or '76.9 [70.9-82.0] (aider-polyglot, ...)'."""
+        if self.coding_score is None:
+            return "unscored"
+        score = f"{self.coding_score:g}"
+        low, high = self.coding_score_low, self.coding_score_high
+        if low is not None and high is not None:
+            half = round((high - low) / 2, 1)
+            symmetric = abs((self.coding_score - low) - (high - self.coding_score)) < 0.11
+            score += f" +/- {half:g}" if symmetric else f" [{low:g}-{high:g}]"
+        what = self.score_interval or self.score_source or "source unknown"
+        return f"{score} ({what})"
 
     @property
     def reasoning_effort(self) -> str | None:

@@ -17,8 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from codefloor.basics import estimate_tokens
+from codefloor.cli.common import add_score_confidence, fail, folder_preferences, score_arg, token_count_arg
 from codefloor.errors import NothingEligible, RoutingError
-from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
 KEY_HINT = (
@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--min-coding-score", type=score_arg, default=None, metavar="X",
                         help="the floor, 0-100 (default: the user config's defaults, else 50)")
     parser.add_argument("--policy", choices=("cheapest", "strongest", "balanced"), default=None)
+    add_score_confidence(parser)
     parser.add_argument("--max-tokens", type=token_count_arg, default=1024, help="longest answer (default 1024)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     parser.add_argument("--all-providers", action="store_true",

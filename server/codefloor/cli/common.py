@@ -32,7 +32,7 @@ def token_count_arg(text: str) -> int:
 def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool = False):
     """The user config's [defaults] (bad keys reported on stderr, schema defaults kept), with
     --min-coding-score and --policy on top: what a folder without settings would get."""
-    from codefloor.selection import Policy
+    from codefloor.selection import Policy, ScoreConfidence
     from codefloor.settings import parse_folder_settings
 
     settings, problems = parse_folder_settings(config.defaults or None)
@@ -44,7 +44,15 @@ def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool
         updates["min_coding_score"] = args.min_coding_score
     if args.policy is not None:
         updates["policy"] = Policy(args.policy)
+    if getattr(args, "score_confidence", None) is not None:
+        updates["score_confidence"] = ScoreConfidence(args.score_confidence)
     return dataclasses.replace(prefs, **updates)
+
+
+def add_score_confidence(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--score-confidence", choices=("estimate", "conservative"), default=None,
+                        help="estimate: the score must meet the floor; conservative: the lower bound of its interval "
+                        "must (default: the user config's [defaults] scoreConfidence, else estimate)")
 
 
 def fail(message: str, code: int = 1) -> int:

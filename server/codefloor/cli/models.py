@@ -55,8 +55,18 @@ def model_rows(setup) -> list[dict]:
             "id": card.id,
             "display_name": card.display_name,
             "coding_score": card.coding_score,
+            "coding_score_low": card.coding_score_low,
+            "coding_score_high": card.coding_score_high,
+            "score_interval": card.score_interval,
+            "score_extrapolated": card.score_extrapolated,
+            "score_summary": card.score_summary(),
             "score_source": card.score_source,
             "score_date": card.score_date,
+            "score_setting": card.score_setting,
+            "raw_scores": card.raw_scores,
+            "output_token_factor": card.output_token_factor,
+            "output_token_factor_source": card.output_token_factor_source,
+            "deprecation_date": card.deprecation_date,
             "input_price_per_mtok": route.input_price_per_mtok,
             "output_price_per_mtok": route.output_price_per_mtok,
             "price_route": route.key,
@@ -71,6 +81,9 @@ def model_rows(setup) -> list[dict]:
                     "input_price_per_mtok": r.input_price_per_mtok,
                     "output_price_per_mtok": r.output_price_per_mtok,
                     "supports_fim": r.supports_fim,
+                    "context_window": r.context_window or card.context_window,
+                    "deprecation_date": r.deprecation_date,
+                    "long_context_tokens": r.long_context_tokens,
                     "available": r.provider in available_providers,
                 }
                 for r in card.routes
@@ -80,15 +93,24 @@ def model_rows(setup) -> list[dict]:
 
 
 def print_table(rows: list[dict], available_providers: frozenset[str]) -> None:
-    header = ("P", "model", "score", "source", "$/M in", "$/M out", "context", "available", "routes")
+    header = ("P", "model", "score", "interval", "source (date)", "setting", "raw", "out x", "$/M in", "$/M out",
+              "context", "available", "routes")
     table = [header]
     for row in rows:
         score = "-" if row["coding_score"] is None else f"{row['coding_score']:g}"
+        low, high = row["coding_score_low"], row["coding_score_high"]
+        interval = "-" if low is None or high is None else f"{low:g}-{high:g}" + (" extrap." if row["score_extrapolated"] else "")
+        raw = ", ".join(f"{k} {v:g}" for k, v in row["raw_scores"].items()) or "-"
+        source = f"{row['score_source']} ({row['score_date']})" if row["score_source"] else "unscored"
         table.append((
             "*" if row["pareto"] else "",
             row["id"],
             score,
-            row["score_source"] or "unscored",
+            interval,
+            source,
+            row["score_setting"] or "-",
+            raw,
+            f"{row['output_token_factor']:g}",
             f"{row['input_price_per_mtok']:g}",
             f"{row['output_price_per_mtok']:g}",
             f"{row['context_window']:,}",
@@ -96,9 +118,11 @@ def print_table(rows: list[dict], available_providers: frozenset[str]) -> None:
             ", ".join(r["provider"] for r in row["routes"]),
         ))
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
-    right = {2, 4, 5, 6}
+    right = {2, 7, 8, 9, 10}
     for line in table:
         print("  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))).rstrip())
     shown = ", ".join(sorted(available_providers)) or "none (set a provider key, start Ollama or install codefloor[local])"
     print(f"\n{sum(r['available'] for r in rows)} of {len(rows)} models available; providers: {shown}")
     print("* = on the Pareto frontier of available models (no other is both stronger and cheaper for 2,000 in + 500 out tokens)")
+    print("interval: 95% binomial for a measured run; +/- leave-one-out RMSE of the fit for a mapped score; "
+          "out x = output-token factor of the expected cost")

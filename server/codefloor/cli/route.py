@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from codefloor.cli.common import fail, folder_preferences, score_arg, token_count_arg
+from codefloor.cli.common import add_score_confidence, fail, folder_preferences, score_arg, token_count_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the floor, 0-100 (default: the user config's [defaults] minCodingScore, else 50)")
     parser.add_argument("--policy", choices=("cheapest", "strongest", "balanced"), default=None,
                         help="default: the user config's [defaults] policy, else cheapest")
+    add_score_confidence(parser)
     parser.add_argument("--task", choices=("action", "completion"), default="action",
                         help="completion uses completion.minCodingScore from [defaults] when set")
     parser.add_argument("--input-tokens", type=token_count_arg, default=2000, metavar="N", help="default 2000")
@@ -48,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{exc}" + (f" (note: {stale})" if stale else ""))
 
     chosen = decision.chosen
+    card = chosen.card
+    input_price, output_price = chosen.route.prices_for(request.input_tokens)
+    factor_source = ("observed in your ledger" if chosen.output_factor is not None
+                     else card.output_token_factor_source or "none")
     if args.json:
         print(json.dumps({
             "model": chosen.card.id,
@@ -55,13 +60,27 @@ def run(args: argparse.Namespace) -> int:
             "route": chosen.route.key,
             "provider": chosen.route.provider,
             "model_name": chosen.route.model_name,
-            "coding_score": chosen.score,
-            "score_source": chosen.card.score_source,
-            "score_date": chosen.card.score_date,
-            "input_price_per_mtok": chosen.route.input_price_per_mtok,
-            "output_price_per_mtok": chosen.route.output_price_per_mtok,
-            "context_window": chosen.card.context_window,
+            "coding_score": card.coding_score,
+            "coding_score_low": card.coding_score_low,
+            "coding_score_high": card.coding_score_high,
+            "score_interval": card.score_interval,
+            "score_extrapolated": card.score_extrapolated,
+            "score_summary": card.score_summary(),
+            "score_confidence": prefs.score_confidence.value,
+            "score_compared": chosen.score,
+            "score_source": card.score_source,
+            "score_date": card.score_date,
+            "score_setting": card.score_setting,
+            "input_price_per_mtok": input_price,
+            "output_price_per_mtok": output_price,
+            "price_source": "openrouter" if chosen.route.provider == "openrouter" else "litellm",
+            "price_date": setup.catalog.sources.get("openrouter" if chosen.route.provider == "openrouter" else "litellm"),
+            "context_window": chosen.context_window,
+            "deprecation_date": chosen.route.deprecation_date,
+            "list_cost_usd": chosen.list_cost_usd(request),
             "expected_cost_usd": decision.expected_cost_usd,
+            "output_token_factor": chosen.factor,
+            "output_token_factor_source": factor_source,
             "reason": decision.reason,
             "fallbacks": [c.card.id for c in decision.fallbacks],
             "fallback_routes": [c.route.key for c in decision.fallbacks],
@@ -76,11 +95,12 @@ def run(args: argparse.Namespace) -> int:
         }, indent=2))
         setup.warn_if_stale()
         return 0
-    source = ", ".join(x for x in (chosen.card.score_source, chosen.card.score_date) if x) or "source unknown"
-    print(f"{chosen.card.id} via {chosen.route.key}")
-    print(f"  coding score {chosen.score:g} ({source}); ${chosen.route.input_price_per_mtok:g}/M in, "
-          f"${chosen.route.output_price_per_mtok:g}/M out; expected ${decision.expected_cost_usd:.6f} "
-          f"for {request.input_tokens} in + {request.output_tokens} out tokens")
+    source = ", ".join(x for x in (card.score_source, card.score_date) if x) or "source unknown"
+    print(f"{card.id} via {chosen.route.key}")
+    print(f"  coding score {card.score_summary()}; {source}")
+    print(f"  ${input_price:g}/M in, ${output_price:g}/M out; list ${chosen.list_cost_usd(request):.6f}, expected "
+          f"${decision.expected_cost_usd:.6f} for {request.input_tokens} in + {request.output_tokens} out tokens "
+          f"(output x {chosen.factor:g}: {factor_source})")
     print(f"  {decision.reason}")
     fallbacks = ", ".join(f"{c.card.id} ({c.route.provider})" for c in decision.fallbacks) or "none"
     print(f"  fallbacks: {fallbacks}")

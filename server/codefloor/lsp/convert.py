@@ -111,7 +111,24 @@ def workspace_edit(
 
 
 def _text_edit(lines: list[str], edit: TextEdit, codec: Any, annotation_id: str | None):
+    edit = whole_lines_if_ambiguous(lines, edit)
     rng = to_lsp_range(lines, edit.start, edit.end, codec)
     if annotation_id is not None:
         return types.AnnotatedTextEdit(range=rng, new_text=edit.new_text, annotation_id=annotation_id)
     return types.TextEdit(range=rng, new_text=edit.new_text)
+
+
+def whole_lines_if_ambiguous(lines: list[str], edit: TextEdit) -> TextEdit:
+    """A column after non-ASCII text means different places to clients that count UTF-16 units
+    (the protocol), code points or bytes (Vim's ALE 3.3 counts bytes). Such an edit is widened to
+    whole lines, whose column 0 every client places alike; an edit with only ASCII before its
+    columns is sent as it is."""
+
+    def clear(pos: Pos) -> bool:
+        return pos.line >= len(lines) or lines[pos.line][: pos.col].isascii()
+
+    if clear(edit.start) and clear(edit.end) or edit.end.line >= len(lines) - 1:
+        return edit  # (an edit reaching into the last line has no next line to end at)
+    start_line, end_line = lines[edit.start.line], lines[edit.end.line]
+    new_text = start_line[: edit.start.col] + edit.new_text + end_line[edit.end.col :] + "\n"
+    return TextEdit(Pos(edit.start.line, 0), Pos(edit.end.line + 1, 0), new_text)

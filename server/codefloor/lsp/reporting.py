@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -83,6 +84,7 @@ def status_payload(result: RoutedResult, folder: str, task: str, catalog: Catalo
         "model": served.card.id,
         "provider": served.route.provider,
         "codingScore": served.score,
+        "scoreSummary": served.card.score_summary(),  # the score with its interval and source
         "reason": result.decision.reason,
         "costUsd": round(result.cost_usd, 8),
         "latencyMs": round(result.latency_ms, 1),
@@ -102,6 +104,7 @@ async def run_routed(
     what: str,
     progress: bool = True,
     note: str | None = None,
+    check: Callable[[str], str | None] | None = None,
 ) -> RoutedResult | None:
     """Run through the router. Returns None (after telling the user) when nothing could serve it.
     CancelledError propagates: the router closes the upstream stream and records the attempt.
@@ -109,7 +112,8 @@ async def run_routed(
     progress=False is a background request (completions): no progress bar, and a failure is
     logged, not shown, since it would pop up again on every keystroke. `note` (the model listed in
     the action's title cannot serve: which one does and why) goes on the progress line, the log and
-    the status notification."""
+    the status notification. `check` is the answer check the router applies to each attempt (see
+    Router.run)."""
     from codefloor.lsp.catalog_status import note_catalog
 
     router = await ls.router()
@@ -128,7 +132,7 @@ async def run_routed(
         ls.log(f"codefloor: {what}: {note}", types.MessageType.Warning)
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
-        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt)
+        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt, check=check)
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()

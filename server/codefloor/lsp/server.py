@@ -22,6 +22,7 @@ from pygls.workspace import TextDocument
 
 from codefloor import __version__
 from codefloor.actions.completion import CompletionCache
+from codefloor.actions.trees import DocumentTrees
 from codefloor.errors import RouterUnavailable
 from codefloor.lsp.convert import lines_of
 from codefloor.lsp.folders import FolderSettingsStore
@@ -47,6 +48,7 @@ class CodefloorServer(LanguageServer):
         self.env = env
         self.folders = FolderSettingsStore()
         self.regions = RegionStore()
+        self.trees = DocumentTrees()  # one syntax tree per open document (actions/trees.py)
         self.completion_cache = CompletionCache()
         self.init_options: Any = None
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized

@@ -18,7 +18,8 @@ _SYSTEM = (
     f"{HOLE}. Reply with only the text that replaces the hole: no explanation, no code fences, "
     "and do not repeat the code before or after the hole."
 )
-_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:\n?```|$)", re.DOTALL)
+# The one fence pattern (action answers use it too, through fenced_block): a closing fence starts a line.
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:(?<=\n)```|\Z)", re.DOTALL)
 _STRAY_FENCE = re.compile(r"\A\s*```[^\n`]*(\n|\Z)|(\n|\A)[ \t]*```[^\n`]*\s*\Z")  # a lone fence line at either end
 _MIN_OVERLAP = 4  # shorter overlaps are as likely to be coincidence as repetition
 
@@ -33,11 +34,20 @@ def fim_as_chat(request: FimRequest) -> ChatRequest:
     )
 
 
+def fenced_block(answer: str) -> str | None:
+    """The content of the first ``` fenced block in `answer` (without its last line break), or None."""
+    match = _FENCE.search(answer.replace("\r\n", "\n"))
+    if match is None:
+        return None
+    block = match.group(1)
+    return block[:-1] if block.endswith("\n") else block
+
+
 def clean_fim_answer(answer: str, request: FimRequest) -> str:
     """The middle alone: fences removed, repeated prefix/suffix cut off."""
-    fenced = _FENCE.search(answer)
-    if fenced:
-        answer = fenced.group(1)
+    fenced = fenced_block(answer)
+    if fenced is not None:
+        answer = fenced
     answer = _STRAY_FENCE.sub("", answer.replace(HOLE, ""))
     if request.prefix and answer.startswith(request.prefix):
         answer = answer[len(request.prefix):]

@@ -14,6 +14,7 @@ from codefloor.selection.types import (
     Policy,
     Preferences,
     Request,
+    ScoreConfidence,
     TaskKind,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "Pool",
     "Preferences",
     "Request",
+    "ScoreConfidence",
     "TaskKind",
 ]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from codefloor.selection import wording
 from codefloor.selection.eligibility import RULES
 from codefloor.selection.exact import exact_cost
-from codefloor.selection.types import Candidate, Health, NoEligibleModel, Preferences, Request
+from codefloor.selection.types import Candidate, Health, NoEligibleModel, Preferences, Request, ranked_score
 
 if TYPE_CHECKING:
     from codefloor.selection.index import FilteredIndex
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 
 
 def _cost(candidate: Candidate, request: Request):
-    route = candidate.route
-    return exact_cost(request.input_tokens, request.output_tokens, route.input_price_per_mtok, route.output_price_per_mtok)
+    return exact_cost(candidate, request)
 
 
 def diagnose(
@@ -90,9 +89,9 @@ def _below_floor(pool: "Pool", request: Request, floor: float, fail) -> NoEligib
     )
     # The cheapest model that would qualify if its provider were set up.
     options = [
-        (exact_cost(request.input_tokens, request.output_tokens, r.input_price_per_mtok, r.output_price_per_mtok), card.id, r.provider, card)
+        (exact_cost(pool.candidate(card, r), request), card.id, r.provider, card)
         for card in pool.cards
-        if card.coding_score is not None and card.coding_score >= floor
+        if (ranked_score(card, pool.conservative) or 0) >= floor
         for r in card.routes
         if r.provider not in pool.available_providers and r.provider in pool.provider_hints
     ]
@@ -100,7 +99,7 @@ def _below_floor(pool: "Pool", request: Request, floor: float, fail) -> NoEligib
         return fail(f"{head}; no model in the catalog reaches {wording.score(floor)}")
     _, _, provider, card = min(options, key=lambda option: option[:3])
     hint = pool.provider_hints[provider]
-    return fail(f"{head} or {hint} for {card.id} ({wording.score(card.coding_score)})", hint)
+    return fail(f"{head} or {hint} for {card.id} ({wording.score(ranked_score(card, pool.conservative))})", hint)
 
 
 def _blocked_by(rule: str, remaining: list[Candidate], request: Request, prefs: Preferences, floor: str) -> str:
@@ -120,6 +119,8 @@ def _blocked_by(rule: str, remaining: list[Candidate], request: Request, prefs: 
             f"this request needs {need:,} tokens of context and the largest window among models reaching {floor} "
             f"is {widest.card.context_window:,} ({widest.card.id}) -- send less context"
         )
+    if rule == "retired":
+        return f"every model reaching {floor} is past its deprecation date (as of {prefs.today}) -- lower minCodingScore or update the catalog (codefloor catalog update)"
     if rule == "cooldown":
         names = ", ".join(sorted({c.route.key for c in remaining})[:3])
         return f"every model reaching {floor} is cooling down after failures ({names}) -- retry in a minute"

@@ -1,7 +1,9 @@
 """The eligibility rules of ROUTING.md, one candidate at a time, with the words that explain a miss.
 
-The fast path (index.py) applies the same rules in bulk; explain() and the "nothing eligible"
-diagnosis use these per-candidate checks. Order matters: it is the order the diagnosis reports.
+These are the ONE set of rules: the fast path (pool.py) applies them once per filter combination to
+build its index, explain() and the "nothing eligible" diagnosis apply them per candidate. The floor
+and the price cap are checked by the callers (they need the sorted scores and exact costs). Order
+matters: it is the order the diagnosis reports.
 """
 
 from __future__ import annotations
@@ -54,9 +56,14 @@ RULES: tuple[Rule, ...] = (
         lambda c, r, p, h: "lacks " + ", ".join(sorted(x for x in r.required_capabilities if not has_capabilities(c, frozenset({x})))),
     ),
     Rule(
+        "retired",
+        lambda c, r, p, h: not c.route.retired(p.today),
+        lambda c, r, p, h: f"deprecated since {c.route.deprecation_date}",
+    ),
+    Rule(
         "context",
-        lambda c, r, p, h: c.card.context_window >= r.input_tokens + r.output_tokens,
-        lambda c, r, p, h: f"context {c.card.context_window:,} < {r.input_tokens + r.output_tokens:,} tokens",
+        lambda c, r, p, h: c.context_window >= r.input_tokens + r.output_tokens,
+        lambda c, r, p, h: f"context {c.context_window:,} < {r.input_tokens + r.output_tokens:,} tokens",
     ),
     Rule(
         "cooldown",
@@ -71,7 +78,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def passes_fixed_filters(candidate: Candidate, request: Request, prefs: Preferences, health: Health) -> bool:
+def passes(candidate: Candidate, request: Request, prefs: Preferences, health: Health) -> bool:
     return all(rule.passes(candidate, request, prefs, health) for rule in RULES)
 
 

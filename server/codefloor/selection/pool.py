@@ -10,6 +10,12 @@ why that is exact). Policies:
   eligible one (ties like cheapest). Its fallback order: the rest of that band by cost, then the
   other eligible candidates by cost.
 
+Score confidence: a pool ranks by the estimate or (conservative) by the lower bound of each score's
+interval; a pool answers a request of the other confidence through its twin, built on first use.
+
+Cost: exact.exact_cost (list prices, the long-context tier when the request is that long, output x
+the candidate's output-token factor: the card's, or an observed one given to Pool.build).
+
 FIM: a request that lists `fim` in required_capabilities gets only routes with a native FIM
 endpoint; a completion request without it may use any route (the router turns FIM into a chat
 prompt), with no FIM preference on ties, so the rule stays the plain policy order.
@@ -28,8 +34,8 @@ from typing import Iterable, Mapping
 from codefloor.catalog.types import ModelCard, Route
 from codefloor.selection import wording
 from codefloor.selection.diagnose import diagnose
-from codefloor.selection.eligibility import has_capabilities, is_free, reasons_against
-from codefloor.selection.exact import PriceScale, exact_cost, over_cap
+from codefloor.selection.eligibility import passes, reasons_against
+from codefloor.selection.exact import PriceScale, candidate_prices, exact_cost, over_cap
 from codefloor.selection.index import FilteredIndex
 from codefloor.selection.types import (
     Candidate,
@@ -40,6 +46,8 @@ from codefloor.selection.types import (
     Policy,
     Preferences,
     Request,
+    ScoreConfidence,
+    ranked_score,
 )
 
 BALANCED_BAND = 5.0  # points below the strongest eligible score that balanced still accepts
@@ -47,13 +55,16 @@ _INDEX_CACHE_SIZE = 64  # filter combinations kept (folders x health states); ol
 _NO_HEALTH = Health()
 
 
+def _route_rank(route: Route) -> tuple:
+    return (route.input_price_per_mtok, route.output_price_per_mtok, not route.supports_fim, route.model_dump_json())
+
+
 def _distinct_routes(card: ModelCard) -> list[Route]:
-    """One route per key; a duplicated key keeps its cheapest variant, whatever the input order."""
+    """One route per key; a duplicated key keeps its cheapest variant (then FIM), whatever the input order."""
     best: dict[str, Route] = {}
     for route in card.routes:
         seen = best.get(route.key)
-        rank = (route.input_price_per_mtok, route.output_price_per_mtok, not route.supports_fim)
-        if seen is None or rank < (seen.input_price_per_mtok, seen.output_price_per_mtok, not seen.supports_fim):
+        if seen is None or _route_rank(route) < _route_rank(seen):
             best[route.key] = route
     return [best[key] for key in sorted(best)]
 
@@ -67,23 +78,45 @@ class Pool:
         candidates: tuple[Candidate, ...],
         available_providers: frozenset[str],
         provider_hints: Mapping[str, str],
+        output_factors: Mapping[str, float] | None = None,
+        conservative: bool = False,
+        all_cards: tuple[ModelCard, ...] = (),
     ):
         self.cards = cards  # every scored card (available or not), strongest first
         self.candidates = candidates  # available pairs in position order (-score, id, route key)
         self.available_providers = available_providers
         self.provider_hints = dict(provider_hints)
+        self.output_factors = dict(output_factors or {})
+        self.conservative = conservative
+        self._all_cards = all_cards
+        self._twin: Pool | None = None
+        # Long-context tiers: requests are classed by how many tier thresholds they exceed.
+        self._tiers = sorted({c.route.long_context_tokens for c in candidates if c.route.long_context_tokens})
         self.scale = PriceScale.for_prices(
-            p for c in candidates for p in (c.route.input_price_per_mtok, c.route.output_price_per_mtok)
+            p for c in candidates for tokens in (0, self._tiers[-1] + 1 if self._tiers else 0)
+            for p in candidate_prices(c, tokens)
         )
-        self._prices = [
-            (self.scale.price(c.route.input_price_per_mtok), self.scale.price(c.route.output_price_per_mtok))
-            for c in candidates
-        ]
+        self._tier_prices: dict[int, list[tuple[int, int]]] = {}
         self._neg_scores = [-c.score for c in candidates]
-        self._context_sizes = sorted({c.card.context_window for c in candidates})
+        self._context_sizes = sorted({c.context_window for c in candidates})
         self._route_keys = frozenset(c.route.key for c in candidates)
         self._indexes: dict[tuple, FilteredIndex] = {}
         self._caps: dict[float | None, int | None] = {None: None}
+
+    def candidate(self, card: ModelCard, route: Route) -> Candidate:
+        """The pair as this pool ranks and prices it."""
+        return Candidate(card, route, self.conservative, self.output_factors.get(card.id))
+
+    def _prices(self, input_tokens: int) -> list[tuple[int, int]]:
+        """Exact (input, output) prices of every candidate for a request of this size (per tier class)."""
+        tier = bisect_left(self._tiers, input_tokens)
+        prices = self._tier_prices.get(tier)
+        if prices is None:
+            size = self._tiers[tier - 1] + 1 if tier else 0  # any size of the class prices alike
+            prices = self._tier_prices[tier] = [
+                tuple(self.scale.price(p) for p in candidate_prices(c, size)) for c in self.candidates  # type: ignore[misc]
+            ]
+        return prices
 
     @classmethod
     def build(
@@ -92,22 +125,42 @@ class Pool:
         available_providers: frozenset[str],
         *,
         provider_hints: Mapping[str, str] | None = None,
+        output_factors: Mapping[str, float] | None = None,
+        conservative: bool = False,
     ) -> "Pool":
-        """`provider_hints`: provider -> how to enable it, e.g. {"anthropic": "set ANTHROPIC_API_KEY"}."""
+        """`provider_hints`: provider -> how to enable it, e.g. {"anthropic": "set ANTHROPIC_API_KEY"}.
+        `output_factors`: model id -> output-token factor observed by the user (overrides the card's).
+        `conservative`: rank by the lower bound of each score's interval (else its estimate)."""
         by_id: dict[str, ModelCard] = {}
         for card in cards:
             if card.id in by_id:
                 raise ValueError(f"model id {card.id!r} appears twice in the catalog; ids must be unique")
             by_id[card.id] = card
-        scored = sorted((c for c in by_id.values() if c.coding_score is not None), key=lambda c: (-c.coding_score, c.id))
+        for model_id, factor in (output_factors or {}).items():
+            if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
+                raise ValueError(f"output factor of {model_id!r} must be a positive number, got {factor!r}")
+        scored = sorted((c for c in by_id.values() if c.coding_score is not None),
+                        key=lambda c: (-ranked_score(c, conservative), c.id))  # type: ignore[operator]
+        factors = dict(output_factors or {})
         candidates = [
-            Candidate(card, route)
+            Candidate(card, route, conservative, factors.get(card.id))
             for card in scored
             for route in _distinct_routes(card)
             if route.provider in available_providers
         ]
         candidates.sort(key=lambda c: (-c.score, c.card.id, c.route.key))
-        return cls(tuple(scored), tuple(candidates), frozenset(available_providers), provider_hints or {})
+        return cls(tuple(scored), tuple(candidates), frozenset(available_providers), provider_hints or {},
+                   factors, conservative, tuple(by_id.values()))
+
+    def for_confidence(self, confidence: ScoreConfidence) -> "Pool":
+        """This pool, or its twin ranked by the other end of the interval (built once)."""
+        if (confidence is ScoreConfidence.CONSERVATIVE) == self.conservative:
+            return self
+        if self._twin is None:
+            self._twin = Pool.build(self._all_cards, self.available_providers, provider_hints=self.provider_hints,
+                                    output_factors=self.output_factors, conservative=not self.conservative)
+            self._twin._twin = self
+        return self._twin
 
     @property
     def considered(self) -> int:
@@ -126,6 +179,9 @@ class Pool:
         considered_count and eligible_count count candidates, i.e. (model, route) pairs; the reason
         text counts distinct models ("cheapest of 12 models scoring >= 60: ...").
         """
+        pool = self.for_confidence(prefs.score_confidence)
+        if pool is not self:
+            return pool.decide(request, prefs, health)
         floor = prefs.min_coding_score
         _validate(request, prefs)
         inp, out = request.input_tokens, request.output_tokens
@@ -146,7 +202,8 @@ class Pool:
         chosen, label = index.candidates[ranked[0]], index.label(ranked[0])
         cost = chosen.expected_cost_usd(request)
         eligible, eligible_models = index.count_under_cap(k, inp, out, cap)
-        scoring = f"{wording.models(eligible_models)} scoring >= {wording.score(floor)}"
+        lower = " (lower bound)" if self.conservative else ""
+        scoring = f"{wording.models(eligible_models)} scoring{lower} >= {wording.score(floor)}"
         if prefs.policy is Policy.BALANCED:
             strongest = index.candidates[strongest_pos]
             band_models = index.count_under_cap(band_k, inp, out, cap)[1]
@@ -197,6 +254,7 @@ class Pool:
         unavailable = health.unavailable_routes
         if unavailable:
             unavailable = unavailable & self._route_keys  # keys we do not serve must not split the cache
+        tier = bisect_left(self._tiers, request.input_tokens)
         key = (
             prefs.allowed_providers,
             prefs.local_only,
@@ -204,21 +262,16 @@ class Pool:
             unavailable,
             health.paid_routes_blocked,
             context_class,
+            prefs.today,
+            tier,
         )
         index = self._indexes.get(key)
         if index is None:
-            min_context = self._context_sizes[context_class]
-            positions = [
-                pos
-                for pos, c in enumerate(self.candidates)
-                if (prefs.allowed_providers is None or c.route.provider in prefs.allowed_providers)
-                and (not prefs.local_only or c.route.is_local)
-                and has_capabilities(c, request.required_capabilities)
-                and c.route.key not in unavailable
-                and (not health.paid_routes_blocked or is_free(c))
-                and c.card.context_window >= min_context
-            ]
-            index = FilteredIndex([self.candidates[p] for p in positions], [self._prices[p] for p in positions])
+            # Every request with this key passes the same rules: the context class and the price tier
+            # are ranges of request sizes within which no rule or price changes.
+            positions = [pos for pos, c in enumerate(self.candidates) if passes(c, request, prefs, health)]
+            prices = self._prices(request.input_tokens)
+            index = FilteredIndex([self.candidates[p] for p in positions], [prices[p] for p in positions])
             if len(self._indexes) >= _INDEX_CACHE_SIZE:
                 del self._indexes[next(iter(self._indexes))]
             self._indexes[key] = index
@@ -233,7 +286,7 @@ class Pool:
         500 out) weighs output 4x less often than input, close to a blended list price.
         """
         best: dict[str, tuple[float, int]] = {}
-        for c, (pin, pout) in zip(self.candidates, self._prices):
+        for c, (pin, pout) in zip(self.candidates, self._prices(request.input_tokens)):
             cost = request.input_tokens * pin + request.output_tokens * pout
             if c.card.id not in best or cost < best[c.card.id][1]:
                 best[c.card.id] = (c.score, cost)
@@ -254,6 +307,9 @@ class Pool:
 
     def explain(self, request: Request, prefs: Preferences, health: Health = _NO_HEALTH) -> list[CandidateView]:
         """Every scored model with its best route, cost, eligibility and the reasons it is not eligible."""
+        pool = self.for_confidence(prefs.score_confidence)
+        if pool is not self:
+            return pool.explain(request, prefs, health)
         _validate(request, prefs)
         try:
             decision: Decision | None = self.decide(request, prefs, health)
@@ -264,22 +320,22 @@ class Pool:
         for card in self.cards:
             options = []
             for route in _distinct_routes(card):
-                candidate = Candidate(card, route)
+                candidate = self.candidate(card, route)
                 available = route.provider in self.available_providers
                 if not available:
                     hint = self.provider_hints.get(route.provider)
                     reasons = [f"{route.provider} not configured" + (f": {hint}" if hint else "")]
                 else:
-                    reasons = [] if card.coding_score >= prefs.min_coding_score else [  # type: ignore[operator]
+                    reasons = [] if candidate.score >= prefs.min_coding_score else [
                         f"below floor {wording.score(prefs.min_coding_score)}"
                     ]
                     reasons += reasons_against(candidate, request, prefs, health)
-                    if over_cap(_cost(route, request), prefs.max_cost_per_request_usd):
+                    if over_cap(exact_cost(candidate, request), prefs.max_cost_per_request_usd):
                         reasons.append(
                             f"over price cap ({wording.usd(candidate.expected_cost_usd(request))} > "
                             f"{wording.usd(prefs.max_cost_per_request_usd or 0)})"
                         )
-                rank = (not available, bool(reasons), _cost(route, request), route.key)
+                rank = (not available, bool(reasons), exact_cost(candidate, request), route.key)
                 options.append((rank, candidate, available, reasons))
             if not options:
                 continue  # a card without routes cannot be served
@@ -298,10 +354,6 @@ class Pool:
                 )
             )
         return views
-
-
-def _cost(route: Route, request: Request):
-    return exact_cost(request.input_tokens, request.output_tokens, route.input_price_per_mtok, route.output_price_per_mtok)
 
 
 def _validate(request: Request, prefs: Preferences) -> None:

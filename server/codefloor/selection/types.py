@@ -19,6 +19,13 @@ class Policy(str, Enum):
     BALANCED = "balanced"
 
 
+class ScoreConfidence(str, Enum):
+    """Which end of a score's interval meets the floor (and ranks models)."""
+
+    ESTIMATE = "estimate"  # the score itself
+    CONSERVATIVE = "conservative"  # the lower bound of its interval (the score when it has none)
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """What one request needs from a model."""
@@ -39,6 +46,8 @@ class Preferences:
     local_only: bool = False
     max_cost_per_request_usd: float | None = None
     max_fallbacks: int = 4
+    score_confidence: ScoreConfidence = ScoreConfidence.ESTIMATE
+    today: str | None = None  # YYYY-MM-DD: routes deprecated before it are not used (None: none retired)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,22 +58,48 @@ class Health:
     paid_routes_blocked: bool = False  # daily budget reached: only local routes may run
 
 
+def ranked_score(card: ModelCard, conservative: bool) -> float | None:
+    """The score compared with the floor: the estimate, or (conservative) the interval's lower bound."""
+    if conservative and card.coding_score_low is not None:
+        return card.coding_score_low
+    return card.coding_score
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One (model, route) pair the engine may choose."""
+    """One (model, route) pair the engine may choose.
+
+    `conservative`: ranked by the lower bound of the score's interval. `output_factor`: the factor
+    output tokens are multiplied by for the expected cost (None: the card's measured or default one).
+    """
 
     card: ModelCard
     route: Route
+    conservative: bool = False
+    output_factor: float | None = None
 
     @property
     def score(self) -> float:
-        return self.card.coding_score  # type: ignore[return-value]  # pool holds scored cards only
+        return ranked_score(self.card, self.conservative)  # type: ignore[return-value]  # pool holds scored cards
+
+    @property
+    def factor(self) -> float:
+        return self.card.output_token_factor if self.output_factor is None else self.output_factor
+
+    @property
+    def context_window(self) -> int:
+        return self.route.context_window or self.card.context_window
 
     def expected_cost_usd(self, request: Request) -> float:
-        return (
-            request.input_tokens * self.route.input_price_per_mtok
-            + request.output_tokens * self.route.output_price_per_mtok
-        ) / 1_000_000
+        from codefloor.selection.exact import float_cost_usd
+
+        return float_cost_usd(self, request)
+
+    def list_cost_usd(self, request: Request) -> float:
+        """List price x requested tokens, without the output-token factor."""
+        from codefloor.selection.exact import float_cost_usd
+
+        return float_cost_usd(self, request, with_factor=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,9 @@ from codefloor.actions.offers import ActionKind, Problem, list_offers
 
 import pytest
 
+from codefloor.actions.languages import PYTHON
+from codefloor.actions.source import parse
+
 TEXT = 'def greet(name: str) -> str:\n    """Say hi 👋 to 名前."""\n    pass\n\n\ndef add(a, b):\n    return a + b\n'
 
 
@@ -11,13 +14,17 @@ def doc(text=TEXT, path="/proj/pkg/util.py"):
     return Doc(uri="file://" + path, path=path, text=text, language_id="python", version=3)
 
 
+def _parsed(text=TEXT):
+    return parse(PYTHON, text)
+
+
 def test_offers_for_stub_function_and_diagnostic():
     problem = Problem("undefined name 'x'", Pos(6, 4), Pos(6, 5))
-    offers = list_offers(TEXT, language_id="python", path="/p/util.py", start=Pos(2, 4), end=Pos(2, 4), problems=[problem])
+    offers = list_offers(_parsed(), path="/p/util.py", start=Pos(2, 4), problems=[problem])
     kinds = [o.kind for o in offers]
     assert kinds == [ActionKind.FIX_DIAGNOSTIC, ActionKind.GENERATE_BODY]
     assert offers[0].label == "Fix: undefined name 'x'"
-    real = [o.kind for o in list_offers(TEXT, language_id="python", path="/p/util.py", start=Pos(6, 0), end=Pos(6, 0), problems=[])]
+    real = [o.kind for o in list_offers(_parsed(), path="/p/util.py", start=Pos(6, 0), problems=[])]
     assert real == [ActionKind.ADD_DOCSTRING, ActionKind.WRITE_TESTS]
 
 

@@ -1,5 +1,9 @@
-from codefloor.actions.test_paths import module_import
-from codefloor.actions.test_paths import test_file_for as file_for
+from codefloor.actions.languages import PYTHON
+from codefloor.actions.test_paths import module_import, plan_tests
+
+
+def file_for(source, root, is_dir):
+    return plan_tests(PYTHON, source, root, is_dir, lambda p: None).path
 
 
 def test_tests_dir_wins_else_sibling_and_test_files_map_to_themselves():

@@ -143,7 +143,10 @@ def test_mapped_score_uses_the_recorded_fit(catalog):
     fit = catalog["fits"]["swe-bench-bash-only"]
     assert (fit["slope"], fit["intercept"], fit["n"], fit["pearson_r"], fit["used"]) == (2.0, -10.0, 5, 1.0, True)
     beta = card(catalog, "beta-9")
-    assert beta["coding_score"] == 90.0 and beta["score_source"] == "swe-bench-bash-only (mapped)"
+    # 2 * 50 - 10 = 90, but the fit's pairs span raw 20-45 and Aider 30-80: kept at 80 and flagged
+    assert beta["coding_score"] == 80.0 and beta["score_source"] == "swe-bench-bash-only (mapped)"
+    assert beta["score_extrapolated"] and "extrapolated" in beta["score_interval"]
+    assert fit["loo_rmse"] == 0.0 and (beta["coding_score_low"], beta["coding_score_high"]) == (80.0, 80.0)
     assert beta["raw_scores"] == {"swe-bench-bash-only": 50.0} and beta["score_setting"] == "reasoning_effort=medium"
     assert [(r["provider"], r["input_price_per_mtok"]) for r in beta["routes"]] == [("anthropic", 3.0), ("openrouter", 3.5)]
 
@@ -159,8 +162,8 @@ def test_no_score_is_invented(catalog):
 
 def test_ollama_coder_models_are_local_free_and_fim_capable(catalog):
     qwen = card(catalog, "qwen2.5-coder-7b")
-    assert qwen["routes"] == [{"provider": "ollama", "model_name": "qwen2.5-coder:7b", "input_price_per_mtok": 0.0,
-                               "output_price_per_mtok": 0.0, "supports_fim": True}]
+    assert [{k: v for k, v in r.items() if v is not None} for r in qwen["routes"]] == [{"provider": "ollama", "model_name": "qwen2.5-coder:7b", "input_price_per_mtok": 0.0,
+                               "output_price_per_mtok": 0.0, "supports_fim": True, "context_window": 32768}]
     assert qwen["coding_score"] is None and "fim" in qwen["capabilities"]
 
 
@@ -169,7 +172,8 @@ def test_measured_locally_scores_the_embedded_model(tmp_path):
                  "date": "2026-11-26", "command": "python benchmarks/embedded_quality.py"}]
     document = catalog_document(read_sources(write_sources(tmp_path, measured=measured)))
     embedded = card(document, "smollm2-135m-instruct")
-    assert (embedded["coding_score"], embedded["score_source"]) == (1.3, "measured-locally")
+    # HumanEval has no fitted map onto the Aider scale: kept as a raw score, never shown as a coding score.
+    assert embedded["coding_score"] is None and embedded["score_source"] is None
     assert embedded["raw_scores"] == {"humaneval-mini": 3.0}
     assert document["sources"]["measured-locally"] == "2026-11-26"
     assert document["as_of"] == "2026-08-01"  # our measurement date does not move the deprecation cut
@@ -179,7 +183,17 @@ def test_measurement_raw_may_be_a_pass_count(tmp_path):
     measured = [{"id": "smollm2-135m-instruct", "score": 5.0, "raw": {"passed": 2, "problems": 40, "model_file": "x.gguf"},
                  "benchmark": "humaneval-first40-pass@1", "date": "2026-11-26", "command": "python run.py"}]
     embedded = card(catalog_document(read_sources(write_sources(tmp_path, measured=measured))), "smollm2-135m-instruct")
-    assert embedded["raw_scores"] == {"humaneval-first40-pass@1": 5.0} and embedded["coding_score"] == 5.0
+    assert embedded["raw_scores"] == {"humaneval-first40-pass@1": 5.0} and embedded["coding_score"] is None
+
+
+def test_a_local_polyglot_measurement_is_a_coding_score_with_its_sampling_interval(tmp_path):
+    measured = [{"id": "smollm2-135m-instruct", "score": 4.0, "raw": {"passed": 9, "problems": 225},
+                 "benchmark": "aider-polyglot (codefloor calibrate)", "date": "2026-12-01", "command": "codefloor calibrate"}]
+    embedded = card(catalog_document(read_sources(write_sources(tmp_path, measured=measured))), "smollm2-135m-instruct")
+    assert (embedded["coding_score"], embedded["score_source"]) == (4.0, "measured-locally")
+    # 95% Wilson interval of 9/225
+    assert (embedded["coding_score_low"], embedded["coding_score_high"]) == (2.1, 7.4)
+    assert "225 cases" in embedded["score_interval"]
 
 
 def test_bad_measurement_file_is_reported_with_its_path(tmp_path):

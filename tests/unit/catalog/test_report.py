@@ -27,7 +27,7 @@ def test_no_scored_model_of_the_bundled_catalog_beats_the_frontier():
     for c in cards:
         if c.coding_score is None:
             continue
-        cost = min(request_cost(r, 2000, 500) for r in c.routes)
+        cost = min(request_cost(c, r, 2000, 500) for r in c.routes)
         assert any(p.score >= c.coding_score and p.cost_usd <= cost for p in frontier), c.id
 
 

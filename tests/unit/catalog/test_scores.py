@@ -109,5 +109,8 @@ def test_weak_or_small_fits_map_nothing_and_mapped_scores_are_clamped():
     weak = Fit("edit", 0.4, 0.0, 10, 0.4, ())
     small = Fit("evalplus", 5.0, -400.0, MIN_FIT_POINTS - 1, 0.99, ())
     assert not weak.usable and not small.usable
-    good = Fit("swe", 1.1, 5.0, 13, 0.9, ())
-    assert good.map(50.0) == 60.0 and good.map(99.0) == 100.0 and Fit("x", 1.0, -20.0, 9, 0.9, ()).map(5.0) == 0.0
+    pairs = (("a", 10.0, 5.0), ("b", 80.0, 95.0))
+    good = Fit("swe", 1.1, 5.0, 13, 0.9, pairs)
+    # kept within the Aider scores the fit was made on (5-95), and flagged when the line leaves them
+    assert good.map(50.0) == 60.0 and good.map(99.0) == 95.0 and Fit("x", 1.0, -20.0, 9, 0.9, pairs).map(5.0) == 5.0
+    assert good.extrapolated(99.0) and good.extrapolated(5.0) and not good.extrapolated(50.0)

@@ -7,7 +7,8 @@ import json
 from .helpers import run_cli
 
 REQUIRED = {"id", "coding_score", "score_source", "score_date", "input_price_per_mtok", "output_price_per_mtok",
-            "context_window", "available", "pareto", "routes"}
+            "context_window", "available", "pareto", "routes", "coding_score_low", "coding_score_high", "score_interval",
+            "score_setting", "raw_scores", "output_token_factor", "output_token_factor_source"}
 
 
 def test_json_lists_every_model_with_the_required_fields(tmp_path):
@@ -19,7 +20,8 @@ def test_json_lists_every_model_with_the_required_fields(tmp_path):
     assert all(r["available"] for r in rows) and all(r["score_source"] for r in scored)
     # Pareto marks: exactly the scored models no other model beats on both score and 2,000/500 cost.
     def cost(r):
-        return min(2000 * x["input_price_per_mtok"] + 500 * x["output_price_per_mtok"] for x in r["routes"])
+        return min(2000 * x["input_price_per_mtok"] + 500 * r["output_token_factor"] * x["output_price_per_mtok"]
+                   for x in r["routes"])
     undominated = {
         r["id"] for r in scored
         if not any(o["coding_score"] >= r["coding_score"] and cost(o) <= cost(r)
@@ -40,8 +42,9 @@ def test_table_shows_scores_sources_and_marks(tmp_path):
     result = run_cli(["models", "--all-providers"], tmp_path)
     assert result.returncode == 0, result.stderr
     header, *body = result.stdout.splitlines()
-    assert header.split()[:4] == ["P", "model", "score", "source"]
+    assert header.split()[:5] == ["P", "model", "score", "interval", "source"]
     assert any(line.startswith("*") for line in body) and "aider-polyglot" in result.stdout
+    assert "aider-polyglot (community, unmerged PR 5066)" in result.stdout and "extrap." in result.stdout
 
 
 def test_an_invalid_user_model_names_file_model_and_field(tmp_path):

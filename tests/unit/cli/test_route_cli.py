@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -21,15 +22,22 @@ def test_cheapest_decision_is_the_true_minimum_over_the_catalog(tmp_path):
     assert result.returncode == 0, result.stderr
     decision = json.loads(result.stdout)
     assert decision["coding_score"] >= 60
+    factor = decision["output_token_factor"]
     assert decision["expected_cost_usd"] == pytest.approx(
+        (3000 * decision["input_price_per_mtok"] + 700 * factor * decision["output_price_per_mtok"]) / 1e6, rel=1e-12
+    )
+    assert decision["list_cost_usd"] == pytest.approx(
         (3000 * decision["input_price_per_mtok"] + 700 * decision["output_price_per_mtok"]) / 1e6, rel=1e-12
     )
+    assert decision["output_token_factor_source"] and decision["price_date"]
+    assert decision["coding_score_low"] <= decision["coding_score"] <= decision["coding_score_high"]
     # Independent check from `models --json`: the cheapest route of any model scoring >= 60 that fits.
     costs = [
-        (3000 * r["input_price_per_mtok"] + 700 * r["output_price_per_mtok"]) / 1e6
+        (3000 * r["input_price_per_mtok"] + 700 * m["output_token_factor"] * r["output_price_per_mtok"]) / 1e6
         for m in models_json(tmp_path, "--all-providers")
-        if m["coding_score"] is not None and m["coding_score"] >= 60 and m["context_window"] >= 3700
+        if m["coding_score"] is not None and m["coding_score"] >= 60
         for r in m["routes"]
+        if r["context_window"] >= 3700 and (not r["deprecation_date"] or r["deprecation_date"] >= date.today().isoformat())
     ]
     assert decision["expected_cost_usd"] == pytest.approx(min(costs), rel=1e-12)
     assert decision["eligible_count"] == len(costs)
@@ -106,7 +114,7 @@ def test_a_key_in_the_environment_makes_its_models_available_and_stays_secret(tm
     decision = json.loads(result.stdout)
     assert decision["provider"] == "deepseek" and decision["coding_score"] >= 70
     assert secret not in result.stdout + result.stderr
-    missing = run_cli(["route", "--min-coding-score", "80"], tmp_path, extra_env={"DEEPSEEK_API_KEY": secret})
+    missing = run_cli(["route", "--min-coding-score", "90"], tmp_path, extra_env={"DEEPSEEK_API_KEY": secret})
     (line,) = missing.stderr.strip().splitlines()
     assert "strongest available is deepseek" in line and "set " in line and secret not in line
 

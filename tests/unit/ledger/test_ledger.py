@@ -128,3 +128,15 @@ def test_the_schema_has_no_place_for_text_or_keys(tmp_path):
         "output_tokens", "cost_usd", "cost_source", "latency_ms", "outcome", "error_kind",
     }
     assert os.path.exists(tmp_path / (FILE_NAME + "-wal"))  # WAL mode is on
+
+
+def test_observed_output_factors_need_enough_successful_requests(tmp_path):
+    ledger = Ledger(tmp_path / FILE_NAME)
+    for i in range(20):
+        ledger.record(attempt("often"), folder="f", task="action")  # 20 output tokens each
+    for i in range(5):
+        ledger.record(attempt("rare"), folder="f", task="action")
+    ledger.record(attempt("often", outcome="error"), folder="f", task="action")
+    factors = ledger.observed_output_factors({"action": 10, "completion": 5}, min_requests=20)
+    assert factors == {"often": 2.0}  # 400 tokens returned / 20 requests x 10 asked
+    ledger.close()

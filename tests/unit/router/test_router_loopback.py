@@ -128,3 +128,24 @@ async def test_cancelling_closes_the_upstream_request(wired):
     assert anthropic.requests == []
     assert [r["outcome"] for r in ledger.rows()] == ["cancelled"]
     await router.aclose()
+
+
+async def test_an_answer_the_check_rejects_is_a_billed_failed_attempt_without_cooldown(wired):
+    """The code-action answer check (actions/generate.py Job.rejects): a rejected answer fails that
+    attempt -- recorded and billed, the next fallback serves -- but the route is not cooled down."""
+    router, openai, anthropic, ledger, _ = wired
+    openai.script(ok(BROKEN, input_tokens=1000, output_tokens=100))
+    checked: list[str] = []
+
+    def check(answer: str) -> str | None:
+        checked.append(answer)
+        return "the answer would break the Python syntax of m.py" if "BROKEN" in answer else None
+
+    result = await router.run(CHAT, REQUEST, PREFS, folder="/proj", check=check)
+    assert (result.served_by.card.id, result.text) == ("dear", GOOD) and checked == [BROKEN, GOOD]
+    rows = ledger.rows()
+    assert [(r["model"], r["outcome"], r["error_kind"]) for r in rows] == [("cheap", "error", "MalformedResponse"), ("dear", "ok", None)]
+    assert result.attempts[0].cost_usd == pytest.approx((1000 * 1.0 + 100 * 2.0) / 1e6)  # it was billed
+    assert "break the Python syntax" in (result.attempts[0].error or "")
+    assert router.decide(REQUEST, PREFS).chosen.card.id == "cheap"  # the route works: no cooldown
+    await router.aclose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from codefloor.catalog.types import FIM, ModelCard
-from codefloor.selection import Candidate, Health, Policy, Preferences, Request
+from codefloor.selection import Candidate, Health, Policy, Preferences, Request, ScoreConfidence
 
 
 def decimal(value: float) -> Fraction:
@@ -13,17 +13,38 @@ def decimal(value: float) -> Fraction:
     return Fraction(repr(value))
 
 
-def cost(candidate: Candidate, request: Request) -> Fraction:
-    """Exact cost in USD."""
+def score(card: ModelCard, prefs: Preferences) -> float | None:
+    """conservative: the interval's lower bound where the card has one."""
+    if prefs.score_confidence is ScoreConfidence.CONSERVATIVE and card.coding_score_low is not None:
+        return card.coding_score_low
+    return card.coding_score
+
+
+def cost(candidate: Candidate, request: Request, factors: dict | None = None) -> Fraction:
+    """Exact expected cost in USD: the long-context prices above the route's threshold, output tokens x factor."""
     route = candidate.route
-    return (
-        request.input_tokens * decimal(route.input_price_per_mtok)
-        + request.output_tokens * decimal(route.output_price_per_mtok)
-    ) / 1_000_000
+    long = route.long_context_tokens is not None and request.input_tokens > route.long_context_tokens
+    pin = route.long_input_price_per_mtok if long and route.long_input_price_per_mtok is not None else route.input_price_per_mtok
+    pout = route.long_output_price_per_mtok if long and route.long_output_price_per_mtok is not None else route.output_price_per_mtok
+    factor = (factors or {}).get(candidate.card.id, candidate.card.output_token_factor)
+    return (request.input_tokens * decimal(pin) + request.output_tokens * decimal(pout) * decimal(factor)) / 1_000_000
 
 
-def is_eligible(c: Candidate, available: frozenset[str], request: Request, prefs: Preferences, health: Health) -> bool:
+def distinct(routes):
+    """Duplicated route keys: the cheapest variant (input, output price), FIM first on a tie, then any fixed order."""
+    best = {}
+    for r in routes:
+        rank = (r.input_price_per_mtok, r.output_price_per_mtok, not r.supports_fim, r.model_dump_json())
+        if r.key not in best or rank < best[r.key][0]:
+            best[r.key] = (rank, r)
+    return [r for _, r in best.values()]
+
+
+def is_eligible(c: Candidate, available: frozenset[str], request: Request, prefs: Preferences, health: Health,
+                factors: dict | None = None) -> bool:
     route, card = c.route, c.card
+    window = route.context_window or card.context_window
+    retired = prefs.today is not None and route.deprecation_date is not None and route.deprecation_date < prefs.today
     caps_ok = all(
         route.supports_fim if cap == FIM else cap in card.capabilities for cap in request.required_capabilities
     )
@@ -31,41 +52,48 @@ def is_eligible(c: Candidate, available: frozenset[str], request: Request, prefs
     return (
         route.provider in available
         and card.coding_score is not None
-        and card.coding_score >= prefs.min_coding_score
-        and card.context_window >= request.input_tokens + request.output_tokens
+        and score(card, prefs) >= prefs.min_coding_score
+        and window >= request.input_tokens + request.output_tokens
+        and not retired
         and caps_ok
         and (prefs.allowed_providers is None or route.provider in prefs.allowed_providers)
         and (not prefs.local_only or route.provider in ("ollama", "embedded"))
-        and (prefs.max_cost_per_request_usd is None or cost(c, request) <= decimal(prefs.max_cost_per_request_usd))
+        and (prefs.max_cost_per_request_usd is None or cost(c, request, factors) <= decimal(prefs.max_cost_per_request_usd))
         and route.key not in health.unavailable_routes
         and (not health.paid_routes_blocked or free)
     )
 
 
-def eligible(cards: list[ModelCard], available, request, prefs, health) -> list[Candidate]:
+def eligible(cards: list[ModelCard], available, request, prefs, health, factors=None) -> list[Candidate]:
     return [
         Candidate(card, route)
         for card in cards
-        for route in card.routes
-        if is_eligible(Candidate(card, route), available, request, prefs, health)
+        for route in distinct(card.routes)
+        if is_eligible(Candidate(card, route), available, request, prefs, health, factors)
     ]
 
 
-def policy_order(candidates: list[Candidate], request: Request, policy: Policy) -> list[Candidate]:
+def policy_order(candidates: list[Candidate], request: Request, prefs: Preferences, factors=None) -> list[Candidate]:
     def tail(c: Candidate):
         return (c.card.id, c.route.key)
 
-    if policy is Policy.CHEAPEST:
-        return sorted(candidates, key=lambda c: (cost(c, request), -c.score, *tail(c)))
-    if policy is Policy.STRONGEST:
-        return sorted(candidates, key=lambda c: (-c.score, cost(c, request), *tail(c)))
+    def s(c: Candidate) -> float:
+        return score(c.card, prefs)
+
+    def k(c: Candidate) -> Fraction:
+        return cost(c, request, factors)
+
+    if prefs.policy is Policy.CHEAPEST:
+        return sorted(candidates, key=lambda c: (k(c), -s(c), *tail(c)))
+    if prefs.policy is Policy.STRONGEST:
+        return sorted(candidates, key=lambda c: (-s(c), k(c), *tail(c)))
     if not candidates:
         return []
-    band_floor = max(c.score for c in candidates) - 5.0
-    return sorted(candidates, key=lambda c: (c.score < band_floor, cost(c, request), -c.score, *tail(c)))
+    band_floor = max(s(c) for c in candidates) - 5.0
+    return sorted(candidates, key=lambda c: (s(c) < band_floor, k(c), -s(c), *tail(c)))
 
 
-def expected(cards, available, request, prefs, health) -> list[Candidate]:
+def expected(cards, available, request, prefs, health, factors=None) -> list[Candidate]:
     """Chosen + fallbacks as the oracle sees them (empty: nothing eligible)."""
-    ordered = policy_order(eligible(cards, available, request, prefs, health), request, prefs.policy)
+    ordered = policy_order(eligible(cards, available, request, prefs, health, factors), request, prefs, factors)
     return ordered[: prefs.max_fallbacks + 1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from codefloor.catalog.types import FIM, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
-from codefloor.selection import Health, Policy, Preferences, Request, TaskKind
+from codefloor.selection import Health, Policy, Preferences, Request, ScoreConfidence, TaskKind
 
 PROVIDERS = list(PROVIDER_NAMES)
 PRICES = st.one_of(
@@ -24,19 +24,33 @@ TIED_PRICES = st.sampled_from([0.0, 1.0, 2.0])
 TIED_SCORES = st.sampled_from([50.0, 60.0, 70.0])
 
 
+DATES = st.sampled_from(["2025-06-01", "2026-08-01", "2026-12-01", "2027-01-01"])
+FACTORS = st.sampled_from([1.0, 0.5, 1.09, 3.27, 10.71])
+
+
 @st.composite
 def routes(draw, model_id: str, prices=PRICES) -> tuple[Route, ...]:
     providers = draw(st.lists(st.sampled_from(PROVIDERS), min_size=1, max_size=3, unique=True))
-    return tuple(
-        Route(
+    made = []
+    for p in providers:
+        long = draw(st.integers(0, 3)) == 0
+        made.append(Route(
             provider=p,
             model_name=f"{model_id}@{p}",
             input_price_per_mtok=draw(prices),
             output_price_per_mtok=draw(prices),
             supports_fim=draw(st.booleans()),
-        )
-        for p in providers
-    )
+            context_window=draw(st.one_of(st.none(), CONTEXTS)),
+            deprecation_date=draw(st.one_of(st.none(), st.none(), DATES)),
+            long_context_tokens=draw(st.sampled_from([200_000, 272_000])) if long else None,
+            long_input_price_per_mtok=draw(prices) if long else None,
+            long_output_price_per_mtok=draw(prices) if long else None,
+        ))
+    # A duplicated route key (same provider and model name, another price): the pool keeps one.
+    if draw(st.integers(0, 4)) == 0:
+        made.append(made[0].model_copy(update={"input_price_per_mtok": draw(prices),
+                                               "supports_fim": draw(st.booleans())}))
+    return tuple(made)
 
 
 @st.composite
@@ -44,26 +58,41 @@ def cards(draw, min_size: int = 0, max_size: int = 25, ties: bool = False) -> li
     """`ties=True`: three prices and three scores, so equal costs and equal scores are the rule."""
     scores, prices = (TIED_SCORES, TIED_PRICES) if ties else (SCORES, PRICES)
     ids = draw(st.lists(st.text("abcdefg", min_size=1, max_size=3), min_size=min_size, max_size=max_size, unique=True))
-    return [
-        ModelCard(
+    made = []
+    for model_id in ids:
+        score = draw(st.one_of(st.none(), scores) if draw(st.integers(0, 9)) == 0 else scores)
+        width = draw(st.one_of(st.none(), st.sampled_from([0.0, 5.0, 10.2]), st.floats(0, 30)))
+        low = None if score is None or width is None else max(0.0, score - width)
+        made.append(ModelCard(
             id=model_id,
             display_name=model_id,
-            coding_score=draw(st.one_of(st.none(), scores) if draw(st.integers(0, 9)) == 0 else scores),
+            coding_score=score,
+            coding_score_low=low,
+            coding_score_high=None if low is None else min(100.0, score + width),  # type: ignore[operator]
             score_source="aider-polyglot",
             context_window=draw(CONTEXTS),
             max_output_tokens=8192,
             capabilities=draw(CAPABILITIES),
             routes=draw(routes(model_id, prices)),
-        )
-        for model_id in ids
-    ]
+            output_token_factor=draw(FACTORS),
+        ))
+    return made
+
+
+def observed_factors(card_list: list[ModelCard]) -> st.SearchStrategy[dict[str, float]]:
+    """The user's observed output-token factors for some models (from the ledger)."""
+    ids = [c.id for c in card_list]
+    if not ids:
+        return st.just({})
+    return st.dictionaries(st.sampled_from(ids), FACTORS, max_size=3)
 
 
 def requests() -> st.SearchStrategy[Request]:
     return st.builds(
         Request,
         task=st.sampled_from(list(TaskKind)),
-        input_tokens=st.one_of(st.sampled_from([0, 1, 500, 2000, 30_000, 300_000]), st.integers(0, 2_000_000)),
+        input_tokens=st.one_of(st.sampled_from([0, 1, 500, 2000, 30_000, 200_000, 200_001, 272_001, 300_000]),
+                               st.integers(0, 2_000_000)),
         output_tokens=st.one_of(st.sampled_from([0, 1, 64, 500, 4000]), st.integers(0, 100_000)),
         required_capabilities=st.one_of(st.just(frozenset()), CAPABILITIES),
     )
@@ -80,6 +109,8 @@ def preferences() -> st.SearchStrategy[Preferences]:
             st.none(), st.none(), st.floats(min_value=0, max_value=0.5, allow_nan=False), st.sampled_from([0.0, 0.001, 0.01])
         ),
         max_fallbacks=st.integers(0, 6),
+        score_confidence=st.sampled_from(list(ScoreConfidence)),
+        today=st.one_of(st.none(), DATES),
     )
 
 

@@ -10,7 +10,7 @@ from codefloor.catalog.types import PROVIDER_NAMES
 from codefloor.selection import NoEligibleModel, Policy, Pool
 
 from . import oracle
-from .strategies import available_providers, cards, healths, preferences, requests
+from .strategies import available_providers, cards, healths, observed_factors, preferences, requests
 
 PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -19,9 +19,9 @@ def ids(candidates):
     return [(c.card.id, c.route.key) for c in candidates]
 
 
-def check_against_oracle(pool, card_list, available, request, prefs, health):
-    want = oracle.expected(card_list, available, request, prefs, health)
-    all_eligible = oracle.eligible(card_list, available, request, prefs, health)
+def check_against_oracle(pool, card_list, available, request, prefs, health, factors=None):
+    want = oracle.expected(card_list, available, request, prefs, health, factors)
+    all_eligible = oracle.eligible(card_list, available, request, prefs, health, factors)
     try:
         decision = pool.decide(request, prefs, health)
     except NoEligibleModel as exc:
@@ -33,26 +33,32 @@ def check_against_oracle(pool, card_list, available, request, prefs, health):
     assert decision.eligible_count == len(all_eligible)
     assert decision.considered_count == pool.considered
 
-    chosen, chosen_cost = decision.chosen, oracle.cost(decision.chosen, request)
+    def cost(c):
+        return oracle.cost(c, request, factors)
+
+    def score(c):
+        return oracle.score(c.card, prefs)
+
+    chosen, chosen_cost = decision.chosen, cost(decision.chosen)
     every = [decision.chosen, *decision.fallbacks]
     # the ROUTING.md invariants, stated on their own (not through the oracle's order)
-    assert all(c.score >= prefs.min_coding_score for c in every)
+    assert all(score(c) >= prefs.min_coding_score and c.score == score(c) for c in every)
     assert len(set(ids(every))) == len(every)
     assert set(ids(every)) <= set(ids(all_eligible))
     assert not any(
-        e.score >= chosen.score and oracle.cost(e, request) <= chosen_cost
-        and (e.score > chosen.score or oracle.cost(e, request) < chosen_cost)
+        score(e) >= score(chosen) and cost(e) <= chosen_cost and (score(e) > score(chosen) or cost(e) < chosen_cost)
         for e in all_eligible
     ), "chosen is dominated"
+    assert abs(decision.expected_cost_usd - float(chosen_cost)) <= 1e-12 + 1e-9 * float(chosen_cost)
     if prefs.policy is Policy.CHEAPEST:
-        assert chosen_cost == min(oracle.cost(e, request) for e in all_eligible)
-        assert [oracle.cost(c, request) for c in every] == sorted(oracle.cost(c, request) for c in every)
+        assert chosen_cost == min(cost(e) for e in all_eligible)
+        assert [cost(c) for c in every] == sorted(cost(c) for c in every)
     elif prefs.policy is Policy.STRONGEST:
-        assert chosen.score == max(e.score for e in all_eligible)
-        assert [c.score for c in every] == sorted((c.score for c in every), reverse=True)
+        assert score(chosen) == max(score(e) for e in all_eligible)
+        assert [score(c) for c in every] == sorted((score(c) for c in every), reverse=True)
     else:
-        band = [e for e in all_eligible if e.score >= max(x.score for x in all_eligible) - 5]
-        assert chosen_cost == min(oracle.cost(e, request) for e in band)
+        band = [e for e in all_eligible if score(e) >= max(score(x) for x in all_eligible) - 5]
+        assert chosen_cost == min(cost(e) for e in band)
     assert decision.floor == prefs.min_coding_score and decision.policy is prefs.policy
     assert "\n" not in decision.reason and chosen.card.id in decision.reason
     return decision
@@ -62,8 +68,9 @@ def check_against_oracle(pool, card_list, available, request, prefs, health):
 @given(data=st.data(), card_list=cards(), available=available_providers(), request=requests(), prefs=preferences())
 def test_decision_matches_oracle(data, card_list, available, request, prefs):
     health = data.draw(healths(card_list))
-    pool = Pool.build(card_list, available)
-    check_against_oracle(pool, card_list, available, request, prefs, health)
+    factors = data.draw(observed_factors(card_list))
+    pool = Pool.build(card_list, available, output_factors=factors)
+    check_against_oracle(pool, card_list, available, request, prefs, health, factors)
 
 
 @PROPERTY
@@ -108,7 +115,7 @@ def test_same_input_same_output_whatever_the_card_order(card_list, available, re
 def test_explain_agrees_with_decide(card_list, available, request, prefs):
     pool = Pool.build(card_list, available)
     views = pool.explain(request, prefs)
-    assert [v.card.id for v in views] == [c.id for c in pool.cards]
+    assert [v.card.id for v in views] == [c.id for c in pool.for_confidence(prefs.score_confidence).cards]
     eligible_models = {c.card.id for c in oracle.eligible(card_list, available, request, prefs, oracle.Health())}
     assert {v.card.id for v in views if v.eligible} == eligible_models
     assert all(bool(v.why_not) != v.eligible for v in views)

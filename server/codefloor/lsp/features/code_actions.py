@@ -4,9 +4,8 @@ clients without resolve support (the edit then goes out with workspace/applyEdit
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-import os
-from pathlib import Path
 from urllib.parse import unquote
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,10 @@ from lsprotocol import types
 from codefloor.actions import generate
 from codefloor.actions.edits import FileEdit, Pos
 from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, estimate_tokens
+from codefloor.actions.files import FileRefused, is_dir_inside, read_project_file
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
+from codefloor.actions.source import Parsed
+from codefloor.actions.trees import lsp_changes
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
 from codefloor.errors import CodefloorError, RouterUnavailable
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 
 APPLY_COMMAND = "codefloor.applyAction"
+APPLY_EDIT_WAIT_S = 5.0  # for the editor's answer to workspace/applyEdit (Vim's ALE never answers)
 MAX_FIXES = 20
 KIND_REWRITE = types.CodeActionKind.RefactorRewrite + ".codefloor"
 KIND_FIX = types.CodeActionKind.QuickFix + ".codefloor"
@@ -84,13 +87,14 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
         ls.log(f"codefloor: code actions for {uri}: not open in the editor", types.MessageType.Warning)
         return None
     codec = ls.workspace.position_codec
-    lines = lines_of(document.source)
+    doc = to_doc(document)
+    parsed = parsed_for(ls, document)  # kept up to date from didChange: no parse of the whole file here
+    lines: Any = _Lines(parsed) if parsed is not None else lines_of(document.source)
     start, end = to_pos(lines, params.range.start, codec), to_pos(lines, params.range.end, codec)
     # One fix per diagnostic, for the first MAX_FIXES: a client sending thousands (a linter gone
     # wild) would otherwise hold the event loop for a second and get megabytes of actions back.
     problems = [to_problem(lines, d, codec) for d in params.context.diagnostics[:MAX_FIXES]]
-    doc = to_doc(document)
-    offers = list_offers(doc.text, language_id=doc.language_id, path=doc.path, start=start, end=end, problems=problems)
+    offers = list_offers(parsed, path=doc.path, start=start, problems=problems)
     offers = [o for o in offers if _wanted(o, params.context.only)]
     if not offers or router is None:
         return None
@@ -116,6 +120,38 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
         title = f"{offer.label} · {model_label(decision.chosen, decision.floor)}"
         actions.append(_action(ls, offer, title, _data(uri, doc.version, offer, start, end, decision.chosen.card.id), params))
     return actions or None
+
+
+def parsed_for(ls: CodefloorServer, document: Any) -> Parsed | None:
+    path = doc_path(document.uri)
+    return ls.trees.get(document.uri, text=lambda: document.source, language_id=document.language_id, path=path, version=document.version)
+
+
+def track_changes(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
+    """The didChange hook: keep the document's tree in step (an edit, no parse)."""
+    codec = ls.workspace.position_codec
+    ls.trees.change(params.text_document.uri, params.text_document.version, lsp_changes(params.content_changes), codec.client_num_units)
+
+
+def doc_path(uri: str) -> str:
+    from pygls.uris import to_fs_path
+
+    return (to_fs_path(uri) or "").replace("\\", "/")
+
+
+class _Lines:
+    """The document's lines as to_pos() reads them, taken from the tree's bytes one at a time (a
+    listing on a 5 MB file must not split the whole text)."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self._parsed = parsed
+        self._count = parsed.data.count(b"\n") + 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, row: int) -> str:
+        return self._parsed.line(row if row >= 0 else self._count + row)
 
 
 def _wanted(offer: Offer, only: list[str] | None) -> bool:
@@ -164,14 +200,19 @@ def _job(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dic
     open there, since that is the text the edit will apply to; their versions go into `versions`."""
     kind = ActionKind(data["kind"])
     line = int(data.get("line", 0))
+    document = ls.open_document(doc.uri)
+    parsed = parsed_for(ls, document) if document is not None else None
     if kind is ActionKind.GENERATE_BODY:
-        return generate.generate_body(doc, line)
+        return generate.generate_body(doc, line, parsed=parsed)
     if kind is ActionKind.ADD_DOCSTRING:
-        return generate.add_docstring(doc, line)
+        return generate.add_docstring(doc, line, parsed=parsed)
     if kind is ActionKind.WRITE_TESTS:
         from pygls.uris import from_fs_path, to_fs_path
 
+        root = to_fs_path(folder) if folder else None
+
         def read_file(path: str) -> str | None:
+            """The editor's copy when open; else from disk only by files.py's rules (raises FileRefused)."""
             if path not in read_cache:
                 uri = from_fs_path(path) or ""
                 opened = ls.open_document(uri)
@@ -179,11 +220,10 @@ def _job(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dic
                     read_cache[path] = opened.source
                     versions[_key(uri)] = opened.version
                 else:
-                    read_cache[path] = _read(path)
+                    read_cache[path] = read_project_file(path, root)
             return read_cache[path]
 
-        root = to_fs_path(folder) if folder else None
-        return generate.write_tests(doc, line, folder_root=root, is_dir=os.path.isdir, read_file=read_file)
+        return generate.write_tests(doc, line, folder_root=root, is_dir=lambda p: is_dir_inside(p, root), read_file=read_file, parsed=parsed)
     if kind is ActionKind.FIX_DIAGNOSTIC:
         p = data["problem"]
         problem = Problem(str(p["message"]), _clamped(doc, p["start"]), _clamped(doc, p["end"]), p.get("source"))
@@ -201,13 +241,6 @@ def _clamped(doc: Doc, raw: Any) -> Pos:
         return Pos(len(lines) - 1, len(lines[-1]))
     line = max(line, 0)
     return Pos(line, min(max(col, 0), len(lines[line])))
-
-
-def _read(path: str) -> str | None:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
 
 
 async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit | None:
@@ -243,6 +276,8 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     try:
         job = _job(ls, data, doc, folder, read_cache, versions)
         what = job.description
+        for note in job.notes:
+            ls.log(f"codefloor: {what}: {note}", types.MessageType.Warning)
         decision_request = Request(TaskKind.ACTION, job.input_tokens, job.output_tokens)
         prefs = (await ls.settings_for(uri)).preferences()
         router = await ls.router()
@@ -259,6 +294,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
     result = await run_routed(
         ls, generation=job.chat, request=decision_request, prefs=prefs, decision=decision, folder=folder, what=what,
         note=switched,
+        check=job.rejects,  # an answer that would break the file fails that attempt: the next fallback runs
     )
     if result is None:
         return None
@@ -282,6 +318,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         "model": result.served_by.card.id,
         "provider": result.served_by.route.provider,
         "codingScore": result.served_by.score,
+        "scoreSummary": result.served_by.card.score_summary(),
         "floor": result.decision.floor,
         "reason": result.decision.reason + (f" ({switched})" if switched else ""),
         "costUsd": result.cost_usd,
@@ -332,11 +369,23 @@ def _workspace_edit(
 
 
 async def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
-    """workspace/applyEdit, and what the editor answered; a rejected edit is reported."""
+    """workspace/applyEdit, and the editor's answer waited for at most APPLY_EDIT_WAIT_S (some
+    clients never reply: Vim's ALE); a rejected or failed edit is reported."""
     if edit is None:
         return {"applied": False}
-    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label))
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label)), APPLY_EDIT_WAIT_S
+        )
+    except TimeoutError:
+        return {"applied": True}  # sent; this client does not answer (a late reply is dropped: protocol.py)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # the client answered with an error
+        ls.show(f"codefloor: the editor did not apply the edit ({error}); nothing was changed", types.MessageType.Warning)
+        return {"applied": False}
     if result is not None and not result.applied:
-        ls.show(f"codefloor: the editor did not apply the edit ({result.failure_reason or 'no reason given'})", types.MessageType.Warning)
+        reason = result.failure_reason or "no reason given"
+        ls.show(f"codefloor: the editor did not apply the edit ({reason}); nothing was changed", types.MessageType.Warning)
         return {"applied": False}
     return {"applied": True}

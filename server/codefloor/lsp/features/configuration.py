@@ -47,6 +47,7 @@ def register(server: CodefloorServer) -> None:
             ls.spawn(fetch_all(ls))
         elif params.settings is not None:  # pushed: applied before the next message is read
             report(ls, ls.folders.update_all(params.settings), "settings")
+            log_settings(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def did_change_folders(ls: CodefloorServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -86,9 +87,14 @@ async def fetch_all(ls: CodefloorServer) -> None:
     for folder, answer in zip(folders, answers):
         report(ls, ls.folders.update(folder, answer), folder)
     ls.settings_arrived(folders)
-    for folder in folders:
-        settings = ls.folders.settings_for(folder)
-        ls.log(f"codefloor: {folder}: minCodingScore {settings.min_coding_score:g}, policy {settings.policy.value}")
+    log_settings(ls)
+
+
+def log_settings(ls: CodefloorServer) -> None:
+    """One log line per folder with what it now routes by, however the settings arrived."""
+    for folder in ls.folders.folders or [""]:
+        settings = ls.folders.settings_for(folder) if folder else ls.folders.base
+        ls.log(f"codefloor: {folder or 'no folder'}: minCodingScore {settings.min_coding_score:g}, policy {settings.policy.value}")
 
 
 MAX_POPUPS = 5  # per settings update: a settings file with hundreds of bad keys must not bury the editor
