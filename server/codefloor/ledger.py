@@ -106,10 +106,9 @@ class Ledger:
         `expected_output_tokens`: task -> the output tokens a request of that task asks for (Request.output_tokens).
         Rounded to 0.01 like the catalog's factors. A hook: the router does not feed it to the pool yet.
         """
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT model, task, COUNT(*), SUM(output_tokens) FROM attempts WHERE outcome = 'ok' GROUP BY model, task"
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT model, task, COUNT(*), SUM(output_tokens) FROM attempts WHERE outcome = 'ok' GROUP BY model, task"
+        ).fetchall()
         totals: dict[str, list[int]] = {}
         for model, task, count, tokens in rows:
             expected = expected_output_tokens.get(task)
