@@ -30,12 +30,14 @@ def register(server: CodefloorServer) -> None:
             ls.expect_settings(folders or [""])  # "": the global scope, pulled when there is no folder
 
     @server.feature(types.INITIALIZED)
-    async def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
+    def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
+        # Synchronous: the base and the folders exist before the next message (a pushed
+        # didChangeConfiguration right behind `initialized` must land on them, not be rebuilt away).
         ls.start_router()
         ls.spawn(ls.report_router_problem())
         report(ls, rebuild_base(ls), "initializationOptions")
         ls.folders.set_folders(ls.folder_uris)
-        await fetch_all(ls)
+        ls.spawn(fetch_all(ls))
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: CodefloorServer, params: None) -> None:
