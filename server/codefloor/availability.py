@@ -2,7 +2,8 @@
 
 A remote provider is reachable when its key is configured; Ollama when it answers, and then only
 the models it has pulled (a catalog card for a tag that is not pulled would be chosen and fail);
-the embedded model when codefloor[local] is installed. Probing happens once, when a router or a
+the embedded model when codefloor[local] is installed and its GGUF is there (or is the default,
+fetched on first use). Probing happens once, when a router or a
 CLI command starts, never per request.
 """
 
@@ -14,8 +15,8 @@ from typing import Iterable, Mapping
 
 import httpx
 
-from codefloor.catalog.types import PROVIDER_NAMES, ModelCard
-from codefloor.config import PROVIDERS, UserConfig, embedded_available, keyed_providers, resolve_endpoint
+from codefloor.catalog.types import LOCAL_PROVIDERS, PROVIDER_NAMES, ModelCard, Route
+from codefloor.config import PROVIDERS, UserConfig, embedded_available, embedded_problem, keyed_providers, resolve_endpoint
 from codefloor.selection import Pool
 
 
@@ -77,13 +78,29 @@ def reachable_cards(cards: Iterable[ModelCard], reach: Reach) -> tuple[ModelCard
     )
 
 
+def route_problem(route: Route, reach: Reach) -> str | None:
+    """Why this route cannot serve now, in a few words (None: it can)."""
+    if route.provider not in reach.providers:
+        return {"ollama": "Ollama not answering", "embedded": "not set up"}.get(route.provider, "no key")
+    if route.provider == "ollama" and reach.ollama_models is not None and _full_tag(route.model_name) not in reach.ollama_models:
+        return f"not pulled (`ollama pull {route.model_name}`)"
+    return None
+
+
+def price_route(card: ModelCard, reach: Reach) -> Route:
+    """The route whose prices stand for the model: its cheapest reachable route, else its cheapest
+    paid one (an unreachable local route's $0 says nothing about what the model would cost you),
+    else its cheapest. Cheapest for 2,000 input + 500 output tokens."""
+    reachable = [r for r in card.routes if route_problem(r, reach) is None]
+    paid = [r for r in card.routes if r.provider not in LOCAL_PROVIDERS]
+    return min(reachable or paid or card.routes, key=lambda r: (4 * r.input_price_per_mtok + r.output_price_per_mtok, r.key))
+
+
 def provider_hints(config: UserConfig) -> dict[str, str]:
     """How to enable each provider, for the pool's "no eligible model" messages."""
     hints = {name: f"set {spec.key_env}" for name, spec in PROVIDERS.items() if spec.key_env}
     hints["ollama"] = "start Ollama (or set OLLAMA_HOST) and pull the model"
-    hints["embedded"] = (
-        "pip install 'codefloor[local]'" if config.embedded.enabled else "set [embedded] enabled = true in the user config"
-    )
+    hints["embedded"] = embedded_problem(config) or "pip install 'codefloor[local]'"
     return hints
 
 

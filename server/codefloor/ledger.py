@@ -13,6 +13,7 @@ Everything runs on the caller's one event loop (the language server's, or the CL
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +51,9 @@ class Ledger:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Private from the start: it lists the user's folders and spend. SQLite gives its -wal and
+        # -shm files the same mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         # isolation_level=None: autocommit, every INSERT is durable on its own. check_same_thread=False:
         # the language server opens it on its start-up thread and then uses it on its loop only.
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5.0)

@@ -89,7 +89,27 @@ def test_floor_above_every_reachable_model_sends_nothing(openai_env):
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no available model reaches 100" in lines[0]
+    assert "lower --min-coding-score to" in lines[0] and "minCodingScore" not in lines[0]
     assert done.stdout == "" and fake.requests == []
+
+
+def test_an_empty_prompt_is_refused_and_nothing_is_sent(openai_env):
+    env, fake = openai_env
+    for prompt in ("", "  \n\t "):
+        done = codefloor("ask", "--min-coding-score", "30", prompt, env=env)
+        assert done.returncode == 2 and "the prompt is empty" in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""
+    assert fake.requests == []
+
+
+def test_a_missing_embedded_model_file_is_named(base_env, tmp_path):
+    missing = tmp_path / "nope.gguf"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[embedded]\nmodel_path = "{missing}"\n', encoding="utf-8")
+    done = codefloor("ask", "--min-coding-score", "0", "hi", env=dict(base_env, CODEFLOOR_CONFIG=str(config)))
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{missing}: no such file" in line and "model_path" in line and "pip install" not in line
 
 
 def test_nothing_configured_without_the_embedded_model_says_what_to_set(base_env, tmp_path):
@@ -149,3 +169,21 @@ def test_a_spent_daily_budget_stops_paid_models_with_a_clear_message(openai_env,
     assert done.returncode == 1
     assert "daily budget $0.50 used up" in done.stderr and "[budget] daily_usd" in done.stderr
     assert len(fake.requests) == 1  # the second ask sent nothing
+
+
+def test_timeout_bounds_the_whole_ask_and_records_the_attempt_as_cancelled(openai_env):
+    import time
+
+    from tests.fakes.behaviour import hang
+
+    env, fake = openai_env
+    fake.set_default(hang(60))  # every route of this provider stays silent
+    started = time.monotonic()
+    done = codefloor("ask", "--min-coding-score", "30", "--timeout", "1", "hi", env=env)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1 and "no answer within 1 s" in done.stderr, done.stderr
+    assert elapsed < 30  # not the 60 s read timeout of each fallback
+    usage = json.loads(codefloor("usage", "--json", env=env).stdout)
+    assert usage["attempts"] == 1 and usage["by_model"][0]["ok"] == 0  # the attempt in flight: recorded, not ok
+    bad = codefloor("ask", "--timeout", "0", "hi", env=env)
+    assert bad.returncode == 2 and "above 0" in bad.stderr

@@ -45,3 +45,17 @@ async def test_bad_command_arguments_get_a_message_and_the_server_keeps_serving(
     assert result is None and any("ISO date" in m.message for m in client.messages)
     uri = harness.open_doc(client, folders["w"] / "m.py", STUB)
     assert await list_actions(client, uri, 2)
+
+
+async def test_an_empty_instruction_is_refused_before_anything_is_sent(tmp_path, make_client, fake):
+    client = await make_client()
+    folders = {"w": tmp_path / "w"}
+    await ready(client, folders, {"w": 40}, harness.capabilities("visual-studio-code"))
+    uri = harness.open_doc(client, folders["w"] / "m.py", STUB)
+    selection = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+    for instruction in ("", "   \n"):
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="codefloor.editSelection", arguments=[uri, selection, instruction]))
+        assert result == {"applied": False}
+    assert [m.message for m in client.messages].count("codefloor: codefloor.editSelection needs an instruction (its third argument)") == 2
+    assert fake.requests == []

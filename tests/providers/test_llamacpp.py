@@ -1,5 +1,6 @@
-"""The real llama.cpp: the OpenAI-compatible adapter against `python -m llama_cpp.server`, and the
-embedded in-process adapter, both on the SmolLM2 GGUF that codefloor[local] ships."""
+"""The real llama.cpp: the OpenAI-compatible adapter against llama.cpp's own HTTP server
+(tests/llamacpp/server.py), and the embedded in-process adapter, both on the SmolLM2 GGUF that
+codefloor[local] fetches on first use."""
 
 from __future__ import annotations
 
@@ -183,7 +184,7 @@ async def test_prompt_larger_than_the_context_is_context_too_long(embedded_gguf)
 
 async def test_missing_model_file_is_a_clear_error(tmp_path):
     provider = LlamaCppProvider(tmp_path / "nope.gguf")
-    with pytest.raises(e.ProviderError, match=r"no GGUF model file found .* codefloor\[local\]"):
+    with pytest.raises(e.ProviderError, match=r"no GGUF model file found at .*nope\.gguf -- fix \[embedded\] model_path"):
         await collect(provider.stream_chat("smollm2", QUESTION))
 
 

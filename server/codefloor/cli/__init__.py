@@ -15,7 +15,7 @@ from codefloor.cli.common import fail, one_line_errors
 from codefloor.errors import SetupError
 
 # name -> module under codefloor.cli. Add a subcommand by adding its module here.
-SUBCOMMANDS: tuple[str, ...] = ("catalog", "models", "route", "ask", "usage", "serve")
+SUBCOMMANDS: tuple[str, ...] = ("catalog", "models", "route", "ask", "usage", "serve", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from codefloor.basics import estimate_tokens
-from codefloor.cli.common import add_score_confidence, fail, folder_preferences, score_arg, token_count_arg
+from codefloor.cli.common import add_score_confidence, fail, folder_preferences, for_cli, prompt_arg, score_arg, seconds_arg, token_count_arg
 from codefloor.errors import NothingEligible, RoutingError
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
@@ -34,13 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Send one prompt through the router and stream the answer to stdout. "
         "The line naming the model, score, floor, reason, tokens, cost and latency goes to stderr.",
     )
-    parser.add_argument("prompt", help="what to ask")
+    parser.add_argument("prompt", type=prompt_arg, help="what to ask (not empty)")
     parser.add_argument("--file", action="append", default=[], metavar="F", help="include this file (repeatable)")
     parser.add_argument("--min-coding-score", type=score_arg, default=None, metavar="X",
                         help="the floor, 0-100 (default: the user config's defaults, else 50)")
     parser.add_argument("--policy", choices=("cheapest", "strongest", "balanced"), default=None)
     add_score_confidence(parser)
     parser.add_argument("--max-tokens", type=token_count_arg, default=1024, help="longest answer (default 1024)")
+    parser.add_argument("--timeout", type=seconds_arg, default=None, metavar="S",
+                        help="give up after S seconds in all, fallbacks included (default: only each provider's own timeouts)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     parser.add_argument("--all-providers", action="store_true",
                         help="pretend every provider is configured (explore routing; calls will fail without keys)")
@@ -93,13 +95,20 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         if embedded_only and decision.chosen.route.provider == "embedded":
             print(f"codefloor: no provider key or Ollama found, so the embedded offline model answers: "
                   f"{decision.chosen.card.display_name}, coding score {decision.chosen.score:g}; {KEY_HINT}", file=sys.stderr)
+        if decision.chosen.route.provider == "embedded":
+            _say_if_fetching(router.config)
         stream = _Streamer(enabled=not args.json)
+        run = router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
+                         on_attempt=stream.attempt_started, on_text=stream.text)
         try:
-            result = await router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
-                                      on_attempt=stream.attempt_started, on_text=stream.text)
+            result = await (asyncio.wait_for(run, args.timeout) if args.timeout else run)
         except RoutingError as exc:
             stream.end_line()
             return _refuse(args, type(exc).__name__, _one_line(str(exc)))
+        except TimeoutError:  # wait_for cancelled the run: its attempt is recorded as cancelled
+            stream.end_line()
+            return _refuse(args, "timeout", f"no answer within {args.timeout:g} s (--timeout, fallbacks included); "
+                           "nothing more is sent -- raise --timeout or try again later")
         stream.end_line()
         served = result.served_by
         if args.json:
@@ -115,6 +124,16 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         return 0
     finally:
         await router.aclose()
+
+
+def _say_if_fetching(config) -> None:
+    """The first use downloads the default model; say so rather than sit silent for it."""
+    from codefloor.config import embedded_model_path
+    from codefloor.embedded_model import SMOLLM2, model_dirs
+
+    if not config.embedded.model_path and embedded_model_path(config) is None:
+        print(f"codefloor: fetching the embedded model once ({SMOLLM2.size / 1e6:.0f} MB, {SMOLLM2.origin}) "
+              f"into {model_dirs()[0]}", file=sys.stderr, flush=True)
 
 
 class _Streamer:
@@ -168,6 +187,7 @@ def _as_json(result, embedded_only: bool) -> dict:
 
 
 def _refuse(args: argparse.Namespace, kind: str, message: str) -> int:
+    message = for_cli(message)
     if args.json:
         print(json.dumps({"error": kind, "message": message}))
     return fail(message)

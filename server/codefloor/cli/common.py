@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import re
 import sys
 
 
@@ -16,6 +17,23 @@ def score_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a coding score from 0 to 100") from None
     if math.isnan(value) or not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{text} is out of range; give a coding score from 0 to 100")
+    return value
+
+
+def prompt_arg(text: str) -> str:
+    """A prompt with something in it: an empty one would be sent (and paid for) for nothing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError('the prompt is empty; say what you want, e.g. codefloor ask "Explain this" --file F')
+    return text
+
+
+def seconds_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if math.isnan(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text}: give a number of seconds above 0")
     return value
 
 
@@ -47,6 +65,22 @@ def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool
     if getattr(args, "score_confidence", None) is not None:
         updates["score_confidence"] = ScoreConfidence(args.score_confidence)
     return dataclasses.replace(prefs, **updates)
+
+
+# Routing advice names the settings an editor sets (selection's and the router's words); on the
+# command line the floor is a flag and the rest come from the user config's [defaults].
+_CLI_NAMES = {
+    "minCodingScore": "--min-coding-score",
+    "maxCostPerRequestUsd": "[defaults] maxCostPerRequestUsd in the user config",
+    "allowedProviders": "[defaults] allowedProviders in the user config",
+    "localOnly": "[defaults] localOnly in the user config",
+}
+_SETTING_NAME = re.compile(r"(?<!\] )(?<![\w.])(" + "|".join(_CLI_NAMES) + r")\b")  # not "[defaults] x", "completion.x"
+
+
+def for_cli(message: str) -> str:
+    """A routing message with each setting named the way the command line sets it."""
+    return _SETTING_NAME.sub(lambda m: _CLI_NAMES[m.group(1)], message)
 
 
 def add_score_confidence(parser: argparse.ArgumentParser) -> None:

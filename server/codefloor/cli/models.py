@@ -1,8 +1,10 @@
 """`codefloor models`: the catalog as the router sees it -- score and its source, prices, context,
 the Pareto frontier (score up, cost down) and whether each model is reachable now.
 
-Prices are those of the model's cheapest reachable route for a 2,000-in / 500-out request (else its
-cheapest route). Unscored models are listed last; they are not routed until someone gives them a score.
+Prices are those of the model's cheapest reachable route for a 2,000-in / 500-out request, else of
+its cheapest paid route (availability.price_route); each route says why it cannot serve now (no
+key, Ollama not answering, not pulled). Unscored models are listed last; they are not routed until
+someone gives them a score.
 """
 
 from __future__ import annotations
@@ -40,17 +42,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def model_rows(setup) -> list[dict]:
+    from codefloor.availability import price_route, route_problem
     from codefloor.selection import Preferences, Request
 
     views = {v.card.id: v for v in setup.pool.explain(Request(), Preferences(min_coding_score=0))}
-    available_providers = setup.pool.available_providers
+    reach = setup.reach
     rows = []
-    for card in sorted(setup.cards, key=lambda c: (c.coding_score is None, -(c.coding_score or 0), c.id)):
+    for card in sorted(setup.catalog.cards, key=lambda c: (c.coding_score is None, -(c.coding_score or 0), c.id)):
         if not card.routes:
             continue
         view = views.get(card.id)
-        route = view.route if view else min(card.routes, key=lambda r: (r.provider not in available_providers,
-                                                                        r.input_price_per_mtok * 4 + r.output_price_per_mtok, r.key))
+        route = view.route if view and view.available else price_route(card, reach)
+        problems = {r.key: route_problem(r, reach) for r in card.routes}
         rows.append({
             "id": card.id,
             "display_name": card.display_name,
@@ -71,7 +74,7 @@ def model_rows(setup) -> list[dict]:
             "output_price_per_mtok": route.output_price_per_mtok,
             "price_route": route.key,
             "context_window": card.context_window,
-            "available": any(r.provider in available_providers for r in card.routes),
+            "available": any(problem is None for problem in problems.values()),
             "pareto": bool(view and view.pareto),
             "routes": [
                 {
@@ -84,7 +87,8 @@ def model_rows(setup) -> list[dict]:
                     "context_window": r.context_window or card.context_window,
                     "deprecation_date": r.deprecation_date,
                     "long_context_tokens": r.long_context_tokens,
-                    "available": r.provider in available_providers,
+                    "available": problems[r.key] is None,
+                    "unavailable": problems[r.key],  # why not, or None
                 }
                 for r in card.routes
             ],
@@ -115,7 +119,7 @@ def print_table(rows: list[dict], available_providers: frozenset[str]) -> None:
             f"{row['output_price_per_mtok']:g}",
             f"{row['context_window']:,}",
             "yes" if row["available"] else "no",
-            ", ".join(r["provider"] for r in row["routes"]),
+            ", ".join(r["provider"] + (f": {r['unavailable']}" if r["unavailable"] else "") for r in row["routes"]),
         ))
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     right = {2, 7, 8, 9, 10}
@@ -124,5 +128,6 @@ def print_table(rows: list[dict], available_providers: frozenset[str]) -> None:
     shown = ", ".join(sorted(available_providers)) or "none (set a provider key, start Ollama or install codefloor[local])"
     print(f"\n{sum(r['available'] for r in rows)} of {len(rows)} models available; providers: {shown}")
     print("* = on the Pareto frontier of available models (no other is both stronger and cheaper for 2,000 in + 500 out tokens)")
+    print("prices: the cheapest route you can reach, else the cheapest paid route; a route you cannot reach says why")
     print("interval: 95% binomial for a measured run; +/- leave-one-out RMSE of the fit for a mapped score; "
           "out x = output-token factor of the expected cost")

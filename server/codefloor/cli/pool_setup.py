@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from codefloor.availability import Reach
 from codefloor.config import UserConfig
 from codefloor.selection import Pool
 
@@ -16,8 +17,9 @@ from codefloor.selection import Pool
 class Setup:
     config: UserConfig
     pool: Pool
-    cards: tuple  # every catalog card, scored or not
-    catalog: object  # catalog.load.Catalog: its date and where it came from
+    cards: tuple  # every catalog card, scored or not, without the Ollama routes that are not pulled
+    catalog: object  # catalog.load.Catalog: its date and where it came from (its cards: all routes, what `models` lists)
+    reach: Reach | None = None  # what was found reachable (availability.route_problem says why not)
 
     def catalog_json(self) -> dict:
         return {"as_of": self.catalog.as_of, "origin": self.catalog.origin, "path": self.catalog.path}
@@ -39,4 +41,4 @@ def load_setup(all_providers: bool) -> Setup:
     reach = probe(config, all_providers=all_providers)
     cards = reachable_cards(catalog.cards, reach)
     pool = build_pool(cards, config, reach.providers)
-    return Setup(config, pool, cards, catalog)
+    return Setup(config, pool, cards, catalog, reach)

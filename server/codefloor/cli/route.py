@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from codefloor.cli.common import add_score_confidence, fail, folder_preferences, score_arg, token_count_arg
+from codefloor.cli.common import add_score_confidence, fail, folder_preferences, for_cli, score_arg, token_count_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         decision = setup.pool.decide(request, prefs)
     except NoEligibleModel as exc:
         stale = setup.catalog.staleness()
-        return fail(f"{exc}" + (f" (note: {stale})" if stale else ""))
+        return fail(for_cli(f"{exc}") + (f" (note: {stale})" if stale else ""))
 
     chosen = decision.chosen
     card = chosen.card

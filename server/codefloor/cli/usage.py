@@ -15,7 +15,12 @@ def date_arg(text: str) -> dt.date:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("usage", help="spend and tokens from the ledger, by day, folder and model")
+    parser = subparsers.add_parser(
+        "usage",
+        help="spend and tokens from the ledger, by day, folder and model",
+        description="Sum what codefloor spent, from its ledger (every attempt: model, tokens, cost, outcome), by UTC "
+        "day, workspace folder and model. A cost is what the provider reported, else tokens x the catalog route price.",
+    )
     parser.add_argument("--since", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first UTC day to include")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.set_defaults(func=run)

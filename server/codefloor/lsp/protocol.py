@@ -79,7 +79,7 @@ class CodefloorProtocol(LanguageServerProtocol):
         # a request that never reached a handler).
         self._send_response(msg_id, error=types.ResponseError(code=code, message=message))
 
-    def _shut_down(self) -> bool:
+    def shut_down(self) -> bool:
         # Checked against pygls 2.1.1: `_shutdown` is set by its `shutdown` handler.
         return bool(self._shutdown)
 
@@ -103,7 +103,7 @@ class CodefloorProtocol(LanguageServerProtocol):
             if msg_id is not None:
                 self._answer_error(msg_id, JsonRpcServerNotInitialized.CODE, f"codefloor: {method} before initialize")
             return  # a notification before initialize is dropped, as LSP says
-        if self._shut_down() and msg_id is not None and method not in (None, types.EXIT):
+        if self.shut_down() and msg_id is not None and method not in (None, types.EXIT):
             # pygls drops requests after `shutdown` without an answer; LSP says: InvalidRequest.
             self._answer_error(msg_id, JsonRpcInvalidRequest.CODE, f"codefloor: {method} after shutdown")
             return

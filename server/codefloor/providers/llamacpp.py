@@ -1,14 +1,16 @@
-"""The embedded offline model: llama.cpp in-process (llama-cpp-python) on a GGUF file.
+"""The embedded offline model: llama.cpp in-process (xllamacpp: llama.cpp's own server engine) on a GGUF file.
 
-The model loads lazily, once. Generation runs in a worker thread, one at a time (a Llama
-object is not thread-safe), and hands tokens to the event loop through a queue. Closing or
-cancelling the stream sets a flag the worker checks after every token, so generation stops
-within one token; the stream does not return until the worker has let go of the model.
+The model loads lazily, once (the default GGUF is fetched first: codefloor.embedded_model).
+Generation runs in a worker thread, one at a time, and hands tokens to the event loop through a
+queue. Closing or cancelling the stream sets a flag the worker checks at every token, so
+generation stops within one token; the stream does not return until the worker has let go of
+the model.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,7 +32,6 @@ class LlamaCppProvider:
         self.model_path = model_path
         self.settings = settings or EmbeddedConfig()
         self._llama: Any = None
-        self._formatter: Any = None
         self._load_lock = threading.Lock()
         self._generate_lock = threading.Lock()
         self.tokens_generated = 0  # across all streams; lets tests see that generation really stopped
@@ -41,7 +42,7 @@ class LlamaCppProvider:
     def _load(self) -> Any:
         with self._load_lock:
             if self._llama is None:
-                self._llama, self._formatter = _load_model(self.model_path, self.settings)
+                self._llama = _load_model(self.model_path, self.settings)
             return self._llama
 
     async def stream_chat(self, model: str, request: ChatRequest) -> AsyncIterator[StreamChunk]:
@@ -77,9 +78,7 @@ class LlamaCppProvider:
 
     def _unload(self) -> None:
         with self._load_lock, self._generate_lock:  # never free the model under a running generation
-            llama, self._llama = self._llama, None
-            if llama is not None:
-                llama.close()
+            self._llama = None  # the last reference: llama.cpp stops its engine and frees the model
 
     def _generate(self, llama: Any, request: ChatRequest, stop: threading.Event, emit) -> None:
         """Worker thread: stream tokens to `emit` until done, `stop` is set, or an error."""
@@ -99,68 +98,95 @@ class LlamaCppProvider:
         finally:
             emit(_DONE)
 
-    def _generate_locked(self, llama: Any, request: ChatRequest, stop: threading.Event, emit) -> None:
-        """One generation, holding the model; checks `stop` after every token."""
-        prompt, stop_words = self._prompt(request)
-        prompt_tokens = len(llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
-        if prompt_tokens + request.max_tokens > llama.n_ctx():
-            raise e.ContextTooLong(
-                f"{NAME}: the prompt ({prompt_tokens} tokens) and answer ({request.max_tokens}) do not fit "
-                f"the model's {llama.n_ctx()}-token context; raise [embedded].n_ctx or send less",
-                provider=NAME,
-            )
-        pieces: list[str] = []
-        finish = None
-        stream = llama.create_completion(
-            prompt=prompt,
-            max_tokens=request.max_tokens,
-            temperature=request.temperature,
-            stop=[*stop_words, *request.stop],
-            stream=True,
+    def _generate_locked(self, server: Any, request: ChatRequest, stop: threading.Event, emit) -> None:
+        """One generation, holding the model; every streamed piece checks `stop` (returning True from
+        the callback makes llama.cpp cancel the task)."""
+        body: dict[str, Any] = {
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if request.stop:
+            body["stop"] = list(request.stop)
+        state: dict[str, Any] = {"finish": None, "usage": None, "error": None}
+
+        def on_chunk(chunk: Any) -> bool:
+            if stop.is_set():
+                return True
+            if isinstance(chunk, dict) and chunk.get("error"):
+                state["error"] = chunk["error"]
+                return True
+            for choice in chunk.get("choices") or ():
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    self.tokens_generated += 1
+                    emit(StreamChunk(text=text))
+                state["finish"] = choice.get("finish_reason") or state["finish"]
+            state["usage"] = chunk.get("usage") or state["usage"]
+            return False
+
+        server.handle_chat_completions(body, on_chunk)
+        if stop.is_set():
+            return
+        if state["error"]:
+            raise _error(state["error"])
+        usage = state["usage"] or {}
+        emit(StreamChunk(
+            usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)), 0.0),
+            finish_reason=state["finish"] or "stop",
+        ))
+
+
+def _error(error: Any) -> e.ProviderError:
+    """llama.cpp's error object as one of ours."""
+    error = error if isinstance(error, dict) else {"message": str(error)}
+    if error.get("type") == "exceed_context_size_error":
+        return e.ContextTooLong(
+            f"{NAME}: the prompt ({error.get('n_prompt_tokens', '?')} tokens) does not fit the model's "
+            f"{error.get('n_ctx', '?')}-token context; raise [embedded].n_ctx or send less",
+            provider=NAME,
         )
-        try:
-            for chunk in stream:
-                if stop.is_set():
-                    return
-                self.tokens_generated += 1
-                choice = chunk["choices"][0]
-                if choice.get("text"):
-                    pieces.append(choice["text"])
-                    emit(StreamChunk(text=choice["text"]))
-                finish = choice.get("finish_reason") or finish
-        finally:
-            stream.close()
-        answer = "".join(pieces)
-        output_tokens = len(llama.tokenize(answer.encode("utf-8"), add_bos=False)) if answer else 0
-        emit(StreamChunk(usage=Usage(prompt_tokens, output_tokens, 0.0), finish_reason=finish or "stop"))
-
-    def _prompt(self, request: ChatRequest) -> tuple[str, list[str]]:
-        messages = [{"role": m.role, "content": m.content} for m in request.messages]
-        formatted = self._formatter(messages=messages)
-        stop = formatted.stop or []
-        return formatted.prompt, [stop] if isinstance(stop, str) else list(stop)
+    return e.ServerError(f"{NAME}: generation failed: {error.get('message', error)}", provider=NAME)
 
 
-def _load_model(path: Path | None, settings: EmbeddedConfig) -> tuple[Any, Any]:
-    """Llama + a chat formatter from the GGUF's own chat template (ChatML when it has none)."""
-    hint = "install codefloor[local] or set [embedded].model_path in the user config"
+def _load_model(path: Path | None, settings: EmbeddedConfig) -> Any:
+    """llama.cpp's own server engine, in this process, on the GGUF (the default one is fetched once).
+
+    xllamacpp always opens llama.cpp's HTTP listener as well (loopback, a random port); it gets a
+    random API key that never leaves this process, so nothing else can use it."""
     try:
-        import llama_cpp
-        from llama_cpp import llama_chat_format
+        import xllamacpp
     except ImportError:
-        raise e.ProviderError(f"{NAME}: llama-cpp-python is not installed -- {hint}", provider=NAME) from None
-    if path is None or not Path(path).is_file():
-        raise e.ProviderError(f"{NAME}: no GGUF model file found ({path}) -- {hint}", provider=NAME)
-    try:
-        llama = llama_cpp.Llama(
-            model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.n_threads, verbose=False
+        raise e.ProviderError(f"{NAME}: xllamacpp (llama.cpp) is not installed -- pip install 'codefloor[local]'",
+                              provider=NAME) from None
+    if path is None:
+        from codefloor.embedded_model import FetchError, fetch
+
+        try:
+            path = fetch()
+        except FetchError as exc:
+            raise e.ProviderError(f"{NAME}: {exc}", provider=NAME) from None
+    elif not Path(path).is_file():
+        raise e.ProviderError(
+            f"{NAME}: no GGUF model file found at {path} -- fix [embedded] model_path in the user config, "
+            "or remove it to use the default SmolLM2",
+            provider=NAME,
         )
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.n_ctx = settings.n_ctx
+    params.n_parallel = 1  # one generation at a time, as the lock above serialises them
+    if settings.n_threads:
+        params.cpuparams.n_threads = settings.n_threads
+        params.cpuparams_batch.n_threads = settings.n_threads
+    params.warmup = False
+    params.verbosity = -1  # llama.cpp logs every request on stderr otherwise
+    params.api_keys = [secrets.token_urlsafe(32)]
+    params.ui = False
+    params.n_threads_http = 1
+    try:
+        return xllamacpp.Server(params)
     except Exception as exc:
         raise e.ProviderError(f"{NAME}: cannot load {path}: {exc}", provider=NAME) from None
-    template = llama.metadata.get("tokenizer.chat_template")
-    if not template:
-        return llama, lambda messages: llama_chat_format.format_chatml(messages)
-    eos = llama.detokenize([llama.token_eos()], special=True).decode("utf-8", "replace")
-    bos = llama.detokenize([llama.token_bos()], special=True).decode("utf-8", "replace")
-    formatter = llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
-    return llama, formatter

@@ -53,3 +53,33 @@ def test_an_invalid_user_model_names_file_model_and_field(tmp_path):
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert "config.toml" in line and "gpt-5" in line and "coding_score" in line
+
+
+def test_an_unreachable_ollama_route_does_not_make_a_model_look_free(tmp_path):
+    """No keys, Ollama not answering: a model whose $0 route is that Ollama shows its paid price."""
+    rows = {r["id"]: r for r in json.loads(run_cli(["models", "--json"], tmp_path).stdout)}
+    oss = rows["gpt-oss-120b"]
+    paid = next(r for r in oss["routes"] if r["provider"] == "openrouter")
+    assert (oss["input_price_per_mtok"], oss["output_price_per_mtok"]) == (paid["input_price_per_mtok"], paid["output_price_per_mtok"])
+    assert oss["price_route"] == paid["key"] and oss["output_price_per_mtok"] > 0
+    assert {r["provider"]: r["unavailable"] for r in oss["routes"]} == {"openrouter": "no key", "ollama": "Ollama not answering"}
+    table = run_cli(["models"], tmp_path).stdout
+    (line,) = [row for row in table.splitlines() if row.split()[:1] == ["gpt-oss-120b"] or " gpt-oss-120b " in row]
+    assert "ollama: Ollama not answering" in line and "openrouter: no key" in line
+
+
+def test_with_ollama_answering_models_not_pulled_stay_listed_with_the_pull_command(tmp_path):
+    from tests.fakes.server import FakeServer
+
+    everything = json.loads(run_cli(["models", "--json", "--all-providers"], tmp_path).stdout)
+    with FakeServer("ollama") as ollama:
+        ollama.pull("qwen2.5-coder:7b")
+        result = run_cli(["models", "--json"], tmp_path, extra_env={"OLLAMA_HOST": f"127.0.0.1:{ollama.port}"})
+        table = run_cli(["models"], tmp_path, extra_env={"OLLAMA_HOST": f"127.0.0.1:{ollama.port}"}).stdout
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
+    assert set(rows) == {r["id"] for r in everything}  # nothing vanishes
+    assert rows["qwen2.5-coder-7b"]["available"]
+    oss = next(r for r in rows["gpt-oss-120b"]["routes"] if r["provider"] == "ollama")
+    assert not oss["available"] and oss["unavailable"] == f"not pulled (`ollama pull {oss['model_name']}`)"
+    assert not rows["gpt-oss-120b"]["available"] and rows["gpt-oss-120b"]["output_price_per_mtok"] > 0
+    assert f"ollama: not pulled (`ollama pull {oss['model_name']}`)" in table

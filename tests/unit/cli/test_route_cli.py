@@ -97,7 +97,8 @@ def test_nothing_reaches_the_floor(tmp_path):
     result = run_cli(["route", "--min-coding-score", "99.5", "--all-providers"], tmp_path)
     assert result.returncode == 1 and result.stdout == ""
     (line,) = result.stderr.strip().splitlines()
-    assert "reaches 99.5" in line and "lower minCodingScore to" in line
+    # The command line's own words: the flag, not the editor setting's name.
+    assert "reaches 99.5" in line and "lower --min-coding-score to" in line and "minCodingScore" not in line
 
 
 def test_no_provider_configured(tmp_path):

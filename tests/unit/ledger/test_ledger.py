@@ -130,6 +130,20 @@ def test_the_schema_has_no_place_for_text_or_keys(tmp_path):
     assert os.path.exists(tmp_path / (FILE_NAME + "-wal"))  # WAL mode is on
 
 
+def test_a_new_ledger_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from codefloor.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "data" / "usage.sqlite3")
+    try:
+        ledger.spend_today()
+        for path in (tmp_path / "data").iterdir():  # the database and its WAL files
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    finally:
+        ledger.close()
+
+
 def test_observed_output_factors_need_enough_successful_requests(tmp_path):
     ledger = Ledger(tmp_path / FILE_NAME)
     for i in range(20):
