@@ -3,13 +3,14 @@
     python benchmarks/lsp/run.py [--listings 500] [--routed 200] [--spawns 5]
 
 Everything runs on loopback: `codefloor serve` as a subprocess spoken to over stdio by a minimal
-JSON-RPC client, and a minimal OpenAI-compatible provider (loopback_provider.py) as another subprocess. Printed figures:
+JSON-RPC client, and a minimal OpenAI-compatible provider (../editor_session/fake_provider.py,
+answering at once) as another subprocess. Printed figures:
 
 - code action listing p50/p99 (client round trip), next to the same-process baseline of a
   request the server answers without work (hover where codefloor wrote nothing);
-- the latency a routed request adds: Router.run() through the fake provider, on a worker loop
-  as the language server runs it (codefloor/worker.py), vs the same streamed request sent
-  directly with httpx, interleaved in one process (p50 of the difference);
+- the latency a routed request adds: Router.run() through the fake provider, on the one event
+  loop as the language server runs it, vs the same streamed request sent directly with httpx,
+  interleaved in one process (p50 of the difference);
 - spawn -> `initialize` answer (median of --spawns fresh processes);
 - idle RSS of the server after it has initialised, built its router and served the listings.
 Targets (issue 4): listing p99 <= 5 ms, added p50 <= 2 ms, initialize <= 500 ms, idle RSS <= 80 MB.
@@ -50,13 +51,13 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 class Fake:
-    """loopback_provider.py as a subprocess (keeps its work off the measured process). Not
-    tests/fakes/server.py: http.server's many small writes add a ~40 ms delayed-ACK stall on
-    reused connections, which would drown the figure being measured."""
+    """The editor session's fake provider as a subprocess (keeps its work off the measured
+    process), answering in one write. Not tests/fakes/server.py: http.server's many small writes
+    add a ~40 ms delayed-ACK stall on reused connections, which would drown the figure measured."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("loopback_provider.py"))],
+            [sys.executable, str(REPO / "benchmarks" / "editor_session" / "fake_provider.py"), "--chunks", "1", "--interval-ms", "0"],
             cwd=REPO, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
         )
         self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
@@ -202,13 +203,11 @@ async def bench_routing(env: dict[str, str], fake_url: str, count: int) -> tuple
     from codefloor.providers.types import ChatRequest, Message
     from codefloor.router import Router
     from codefloor.selection.types import Preferences, Request
-    from codefloor.worker import Worker
 
     router = Router.from_environment(probe_ollama=False)
-    worker = Worker()  # the server's path: the thread hop is part of what a routed request costs
 
     async def call_routed() -> None:
-        await worker.run(lambda: router.run(chat, request, prefs, decision=router.decide(request, prefs)))
+        await router.run(chat, request, prefs, decision=router.decide(request, prefs))
 
     chat = ChatRequest(messages=(Message("user", "say ok"),), max_tokens=16)
     request, prefs = Request(input_tokens=10, output_tokens=16), Preferences(min_coding_score=60)
@@ -236,8 +235,7 @@ async def bench_routing(env: dict[str, str], fake_url: str, count: int) -> tuple
             t2 = time.perf_counter()
             routed.append((t1 - t0) * 1000)
             direct.append((t2 - t1) * 1000)
-    await worker.run(router.aclose)
-    worker.close()
+    await router.aclose()
     return routed, direct
 
 
@@ -265,7 +263,7 @@ def main() -> None:
     rows = [
         ("code action listing p50", f"{percentile(listing, 0.5):.2f} ms", f"baseline (hover, no work) p50 {percentile(baseline, 0.5):.2f} ms, ratio {percentile(listing, 0.5) / percentile(baseline, 0.5):.2f}x"),
         ("code action listing p99", f"{percentile(listing, 0.99):.2f} ms", f"baseline p99 {percentile(baseline, 0.99):.2f} ms; target <= 5 ms"),
-        ("routed request added p50", f"{statistics.median(added):.2f} ms", f"Router.run on the worker p50 {statistics.median(routed):.2f} ms vs direct httpx p50 {statistics.median(direct):.2f} ms (ratio {statistics.median(routed) / statistics.median(direct):.2f}x); target <= 2 ms"),
+        ("routed request added p50", f"{statistics.median(added):.2f} ms", f"Router.run p50 {statistics.median(routed):.2f} ms vs direct httpx p50 {statistics.median(direct):.2f} ms (ratio {statistics.median(routed) / statistics.median(direct):.2f}x); target <= 2 ms"),
         ("spawn -> initialize", f"{statistics.median(server['init']) * 1000:.0f} ms", f"median of {len(server['init'])}; baseline `python -c 'import pygls.lsp.server'` {statistics.median(server['floor']) * 1000:.0f} ms (ratio {statistics.median(server['init']) / statistics.median(server['floor']):.2f}x); target <= 500 ms"),
         ("idle RSS", f"{server['rss']:.1f} MB", "after initialize, router built, listings served; target <= 80 MB"),
     ]

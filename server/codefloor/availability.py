@@ -65,16 +65,6 @@ def probe(
     return Reach(frozenset(found), pulled)
 
 
-def available_providers(
-    config: UserConfig,
-    env: Mapping[str, str] | None = None,
-    *,
-    probe_ollama: bool = True,
-    all_providers: bool = False,
-) -> frozenset[str]:
-    return probe(config, env, probe_ollama=probe_ollama, all_providers=all_providers).providers
-
-
 def reachable_cards(cards: Iterable[ModelCard], reach: Reach) -> tuple[ModelCard, ...]:
     """Cards without the Ollama routes whose model is not pulled (when Ollama told us what it has)."""
     if reach.ollama_models is None:

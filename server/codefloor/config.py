@@ -37,7 +37,7 @@ from typing import Any, Literal, Mapping
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from codefloor.problems import SetupError
+from codefloor.errors import SetupError
 from codefloor.providers.errors import register_secret
 
 WireFormat = Literal["openai", "anthropic", "gemini", "llamacpp"]

@@ -14,22 +14,20 @@ RESERVATION_TTL_S belongs to a process that died mid-call and no longer counts.
 
 Writes are synchronous: one small committed INSERT with synchronous=NORMAL costs well under a
 millisecond on this machine (benchmarks/ledger/run.py prints the figure), cheaper than a thread hop.
-The language server writes from its worker thread and reads (budget, usage) from the LSP thread:
-one lock keeps the connection to one statement at a time.
+Everything runs on the caller's one event loop (the language server's, or the CLI's): no lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 from codefloor.config import data_dir
 from codefloor.private import private_dir, private_file
-from codefloor.problems import SetupError
+from codefloor.errors import SetupError
 from codefloor.results import Attempt
 
 FILE_NAME = "usage.sqlite3"
@@ -87,7 +85,6 @@ class Ledger:
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise _cannot(self.path, exc) from None
-        self._lock = threading.Lock()
 
     @classmethod
     def open_default(cls, env: Mapping[str, str] | None = None) -> "Ledger":
@@ -122,32 +119,30 @@ class Ledger:
             attempt.outcome,
             attempt.error_kind,
         )
-        with self._lock:
-            try:
-                if reservation is None:
-                    self._db.execute(
-                        "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
-                        " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        values,
-                    )
-                else:  # the day stays the reservation's: the budget it was admitted under
-                    self._db.execute(
-                        "UPDATE attempts SET at_utc = ?, folder = ?, task = ?, model = ?, route = ?, provider = ?,"
-                        " input_tokens = ?, output_tokens = ?, cost_usd = ?, cost_source = ?, latency_ms = ?,"
-                        " outcome = ?, error_kind = ? WHERE id = ?",
-                        (values[0], *values[2:], reservation),
-                    )
-            except sqlite3.Error as exc:
-                raise _cannot(self.path, exc) from None
+        try:
+            if reservation is None:
+                self._db.execute(
+                    "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
+                    " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+            else:  # the day stays the reservation's: the budget it was admitted under
+                self._db.execute(
+                    "UPDATE attempts SET at_utc = ?, folder = ?, task = ?, model = ?, route = ?, provider = ?,"
+                    " input_tokens = ?, output_tokens = ?, cost_usd = ?, cost_source = ?, latency_ms = ?,"
+                    " outcome = ?, error_kind = ? WHERE id = ?",
+                    (values[0], *values[2:], reservation),
+                )
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
 
     def spend_today(self, today: dt.date | None = None, *, pending: bool = False,
                     now: dt.datetime | None = None) -> float:
         """USD spent on the given UTC day (default: today, UTC); with pending=True, plus what attempts
         in flight in any process have reserved (rows younger than RESERVATION_TTL_S)."""
         day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-        with self._lock:
-            return self._spent(day, pending, now)
+        return self._spent(day, pending, now)
 
     def _spent(self, day: str, pending: bool, now: dt.datetime | None) -> float:
         if not pending:
@@ -178,27 +173,26 @@ class Ledger:
         transaction: two processes cannot both take the last of the budget.
         Raises LedgerError when the ledger cannot be written: then nothing may be paid for."""
         when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-        with self._lock:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    if limit_usd is not None and self._spent(when.date().isoformat(), True, when) + cost_usd > limit_usd:
-                        self._db.execute("ROLLBACK")
-                        return None
-                    cursor = self._db.execute(
-                        "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
-                        " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, 'catalog', 0, 'pending', NULL)",
-                        (_iso(when), when.date().isoformat(), folder, task, model, route, provider, cost_usd),
-                    )
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise _cannot(self.path, exc) from None
-            return cursor.lastrowid
+                if limit_usd is not None and self._spent(when.date().isoformat(), True, when) + cost_usd > limit_usd:
+                    self._db.execute("ROLLBACK")
+                    return None
+                cursor = self._db.execute(
+                    "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
+                    " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, 'catalog', 0, 'pending', NULL)",
+                    (_iso(when), when.date().isoformat(), folder, task, model, route, provider, cost_usd),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
+        return cursor.lastrowid
 
     def observed_output_factors(self, expected_output_tokens: Mapping[str, int], min_requests: int = 20) -> dict[str, float]:
         """model -> output tokens it really returned per requested output token, over its successful attempts,
@@ -207,10 +201,9 @@ class Ledger:
         `expected_output_tokens`: task -> the output tokens a request of that task asks for (Request.output_tokens).
         Rounded to 0.01 like the catalog's factors. A hook: the router does not feed it to the pool yet.
         """
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT model, task, COUNT(*), SUM(output_tokens) FROM attempts WHERE outcome = 'ok' GROUP BY model, task"
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT model, task, COUNT(*), SUM(output_tokens) FROM attempts WHERE outcome = 'ok' GROUP BY model, task"
+        ).fetchall()
         totals: dict[str, list[int]] = {}
         for model, task, count, tokens in rows:
             expected = expected_output_tokens.get(task)
@@ -225,10 +218,9 @@ class Ledger:
 
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""
-        with self._lock:
-            cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")
-            names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        cursor = self._db.execute("SELECT * FROM attempts ORDER BY id")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def summary(self, since: dt.date | None = None) -> dict:
         """Spend, tokens and attempts since a UTC day (inclusive), grouped by day, folder and model."""
@@ -237,12 +229,11 @@ class Ledger:
             "WHERE outcome != 'pending'", ())
 
         def grouped(column: str) -> list[dict]:
-            with self._lock:
-                found = self._db.execute(
-                    f"SELECT {column}, COUNT(*), SUM(outcome = 'ok'), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd)"
-                    f" FROM attempts {where} GROUP BY {column} ORDER BY {column}",
-                    params,
-                ).fetchall()
+            found = self._db.execute(
+                f"SELECT {column}, COUNT(*), SUM(outcome = 'ok'), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd)"
+                f" FROM attempts {where} GROUP BY {column} ORDER BY {column}",
+                params,
+            ).fetchall()
             return [
                 {
                     column.removesuffix("_utc"): key,
@@ -266,5 +257,4 @@ class Ledger:
         }
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()

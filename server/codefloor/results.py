@@ -1,4 +1,4 @@
-"""What a routed request returns (and how it fails), shared by the router, the CLI and the LSP."""
+"""What a routed request returns, shared by the router, the CLI and the LSP (how it fails: errors.py)."""
 
 from __future__ import annotations
 
@@ -39,20 +39,3 @@ class RoutedResult:
     def fallbacks_tried(self) -> int:
         return len(self.attempts) - 1
 
-
-class RoutingError(Exception):
-    """A routed request produced nothing. str() is a one-line message that says what to do."""
-
-
-class AllRoutesFailed(RoutingError):
-    def __init__(self, message: str, attempts: tuple[Attempt, ...]) -> None:
-        super().__init__(message)
-        self.attempts = attempts
-
-
-class BudgetExceeded(RoutingError):
-    pass
-
-
-class LedgerUnwritable(RoutingError):
-    """A paid attempt was refused before anything was sent: the ledger could not record it."""

@@ -12,11 +12,8 @@ replace it; this module makes the request happen and keeps the state the engine 
   (ledger.reserve). A paid attempt whose reservation cannot be written is refused before anything
   is sent: an attempt that cannot be recorded is not paid for.
 
-Threads: run() is meant for one event loop (the language server's worker loop, see worker.py),
-while decide()/health()/explain() may be called from another thread at the same time (a code
-action listing on the LSP loop). The state both sides touch -- cooldowns, marks, the spend cache
--- is guarded by one lock held for a few dict operations, never across an await. Reservations and
-budget waiters belong to the loop running run().
+One event loop: run(), decide(), health() and explain() are all called on the caller's loop (the
+language server's, or `codefloor ask`'s); the state above is plain dicts, touched between awaits.
 
 Errors: a retryable ProviderError cools the route down and moves to the next fallback; AuthError
 marks the provider and moves on (another provider's key may work); ModelNotFound (404: not
@@ -38,13 +35,13 @@ import datetime as dt
 import logging
 import math
 import os
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 
 from codefloor.availability import build_pool, probe, reachable_cards
+from codefloor.basics import estimate_tokens
 from codefloor.catalog.load import Catalog, CatalogFollower
 from codefloor.config import RoutingConfig, UserConfig, load_user_config
 from codefloor.ledger import CostSource, Ledger, LedgerError
@@ -61,7 +58,8 @@ from codefloor.providers.errors import (
 )
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage, sendable
-from codefloor.results import AllRoutesFailed, Attempt, BudgetExceeded, LedgerUnwritable, RoutedResult
+from codefloor.errors import AllRoutesFailed, BudgetExceeded, LedgerUnwritable, NothingEligible
+from codefloor.results import Attempt, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
 from codefloor.selection.eligibility import is_free
 
@@ -69,7 +67,6 @@ from codefloor.selection.eligibility import is_free
 # failure of the same route, at most 5 minutes ([routing] cooldown_s / max_cooldown_s override).
 BACKOFF_BASE_S: float = RoutingConfig.model_fields["cooldown_s"].default
 BACKOFF_MAX_S: float = RoutingConfig.model_fields["max_cooldown_s"].default
-CHARS_PER_TOKEN = 4  # rough token estimate when a provider reports no usage
 # Today's spend is read from the ledger at most this often (other processes -- `codefloor ask`, a
 # second editor -- write it too); this router's own attempts are added as they are recorded.
 SPEND_REFRESH_S = 5.0
@@ -115,7 +112,6 @@ class Router:
         self._paid_in_flight = 0  # this router's paid attempts holding a reservation in the ledger
         self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
-        self._state_lock = threading.Lock()  # cooldowns, marks, spend: see "Threads" above
 
     @classmethod
     def from_environment(
@@ -151,8 +147,7 @@ class Router:
 
     def _unavailable_routes(self) -> frozenset[str]:
         now = self._clock()
-        with self._state_lock:
-            return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
+        return frozenset({key for key, c in self._cooldowns.items() if c.until > now} | set(self._marked))
 
     def _budget_reached(self) -> bool:
         """Today's spend has reached the daily budget: paid routes stop. (What is in flight only
@@ -206,27 +201,23 @@ class Router:
 
     def _spent_today(self) -> float:
         day, now = dt.datetime.now(dt.UTC).date(), self._clock()
-        with self._state_lock:
-            if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
-                self._spend = (day, self._ledger.spend_today(day), now)
-            return self._spend[1]
+        if self._spend is None or self._spend[0] != day or now - self._spend[2] >= SPEND_REFRESH_S:
+            self._spend = (day, self._ledger.spend_today(day), now)
+        return self._spend[1]
 
     def _cool_down(self, route_key: str, retry_after: float | None) -> None:
         routing = self.config.routing
-        with self._state_lock:
-            previous = self._cooldowns.get(route_key)
-            failures = previous.failures + 1 if previous else 1
-            pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
-            self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
+        previous = self._cooldowns.get(route_key)
+        failures = previous.failures + 1 if previous else 1
+        pause = retry_after if retry_after is not None else min(routing.cooldown_s * 2 ** (failures - 1), routing.max_cooldown_s)
+        self._cooldowns[route_key] = _Cooldown(self._clock() + max(pause, 0.0), failures)
 
     def _recovered(self, route_key: str) -> None:
-        with self._state_lock:
-            self._cooldowns.pop(route_key, None)
+        self._cooldowns.pop(route_key, None)
 
     def _mark(self, route_keys: list[str], why: str) -> None:
-        with self._state_lock:
-            for key in route_keys:
-                self._marked[key] = why
+        for key in route_keys:
+            self._marked[key] = why
 
     def _mark_provider(self, provider: str, why: str) -> None:
         self._mark([route.key for card in self.catalog.cards for route in card.routes if route.provider == provider], why)
@@ -234,17 +225,42 @@ class Router:
     # -- decisions --------------------------------------------------------------------------
 
     def decide(self, request: Request, prefs: Preferences) -> Decision:
-        """The pool's choice under current health. Raises NoEligibleModel, or BudgetExceeded when
+        """The pool's choice under current health. Raises NothingEligible, or BudgetExceeded when
         only the budget stands between the request and a paid model."""
         health = self.health()
         try:
             return _decided(self.pool.decide(request, prefs, health))
-        except NoEligibleModel:
-            if not health.paid_routes_blocked:
-                raise
-            # Would a paid model serve it without the budget? Then the budget is the reason to say.
-            _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
-            raise BudgetExceeded(self._budget_message()) from None
+        except NoEligibleModel as exc:
+            if health.paid_routes_blocked:
+                try:  # would a paid model serve it without the budget? Then the budget is the reason to say
+                    _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
+                except NoEligibleModel as without_budget:
+                    exc = without_budget  # not even then: say why, as if there were no budget
+                else:
+                    raise BudgetExceeded(self._budget_message()) from None
+            raise NothingEligible(str(exc), exc) from None
+
+    def decide_keeping(self, request: Request, prefs: Preferences, listed: str | None) -> tuple[Decision, str | None]:
+        """decide(), except that `listed` -- the model an action's title named when it was listed --
+        keeps serving while it is still eligible. When it cannot, the note says which model serves
+        instead and why (for the progress line and the result)."""
+        decision = self.decide(request, prefs)
+        if not listed or decision.chosen.card.id == listed:
+            return decision, None
+        kept = next((c for c in decision.fallbacks if c.card.id == listed), None)
+        view = None
+        if kept is None:
+            view = next((v for v in self.explain(request, prefs) if v.card.id == listed), None)
+            if view is not None and view.eligible:
+                kept = Candidate(view.card, view.route)
+        if kept is not None:
+            others = tuple(c for c in (decision.chosen, *decision.fallbacks) if c.route.key != kept.route.key)
+            reason = f"named when the action was listed and still eligible (the engine would now pick {decision.chosen.card.id})"
+            kept_decision = dataclasses.replace(decision, chosen=kept, fallbacks=others[: len(decision.fallbacks)], reason=reason,
+                                                expected_cost_usd=kept.expected_cost_usd(request))
+            return kept_decision, None
+        why = "; ".join(view.why_not) if view is not None else "not in the catalog any more"
+        return decision, f"{listed} (listed) cannot serve now ({why}), so {decision.chosen.card.id} serves: {decision.reason}"
 
     def explain(self, request: Request, prefs: Preferences) -> list:
         return self.pool.explain(request, prefs, self.health())
@@ -406,9 +422,8 @@ class Router:
             # The disk filled up during the call: the answer is paid for, so it is used. A paid
             # attempt's pending row stays, counting its reserved cost until RESERVATION_TTL_S.
             _log.warning("%s", exc)
-        with self._state_lock:
-            if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
-                self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
+        if self._spend is not None and self._spend[0] == dt.datetime.now(dt.UTC).date():
+            self._spend = (self._spend[0], self._spend[1] + cost, self._spend[2])
         return attempt
 
     def usage_summary(self, since: dt.date | None = None) -> dict:
@@ -464,7 +479,7 @@ def _cost(
             return usage.cost_usd, "reported", usage.input_tokens, usage.output_tokens
         tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
     elif complete:
-        tokens_in, tokens_out = request.input_tokens, math.ceil(len(text) / CHARS_PER_TOKEN)
+        tokens_in, tokens_out = request.input_tokens, estimate_tokens(len(text))
     else:
         return 0.0, "catalog", 0, 0
     route = candidate.route

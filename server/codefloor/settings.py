@@ -24,7 +24,7 @@ from pydantic.alias_generators import to_camel
 from codefloor.catalog.types import PROVIDER_NAMES
 from codefloor.selection.types import Policy, Preferences, ScoreConfidence
 
-SECTION = "codefloor"
+from codefloor.basics import SECTION  # noqa: F401 (re-exported)
 
 ProviderName = Literal["openai", "anthropic", "gemini", "deepseek", "mistral", "xai", "openrouter", "ollama", "embedded"]
 assert set(ProviderName.__args__) == set(PROVIDER_NAMES)  # type: ignore[attr-defined]

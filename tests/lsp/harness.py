@@ -155,3 +155,19 @@ def edits_for(edit: types.WorkspaceEdit, uri: str) -> list:
     if edit.document_changes:
         return [e for dc in edit.document_changes if isinstance(dc, types.TextDocumentEdit) and dc.text_document.uri == uri for e in dc.edits]
     return list((edit.changes or {}).get(uri, []))
+
+
+async def eventually(predicate, timeout: float = 15.0, what: str = "the condition") -> None:
+    """Wait until predicate() is true (polling), or fail saying what never happened."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"{what} did not happen within {timeout:g} s"
+        await asyncio.sleep(0.02)
+
+
+def logged(client, text: str) -> int:
+    """How many window/logMessage lines so far contain `text`."""
+    return sum(text in m.message for m in client.log_messages)

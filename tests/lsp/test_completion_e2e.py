@@ -21,8 +21,7 @@ def at(uri: str, line: int, character: int):
 async def setup(client, tmp_path, caps, settings) -> str:
     folder = tmp_path / "w"
     client.set_configuration(settings, section="codefloor", scope_uri=folder.as_uri())
-    await harness.initialize(client, caps, {"w": folder})
-    await asyncio.sleep(0.3)
+    await harness.initialize(client, caps, {"w": folder})  # requests wait for the folder's settings
     return harness.open_doc(client, folder / "geo.py", PREFIX_DOC)
 
 

@@ -3,7 +3,6 @@ applied, and the server keeps serving."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from lsprotocol import types
@@ -19,7 +18,7 @@ async def test_invalid_settings_are_reported_and_the_server_keeps_working(tmp_pa
     folder = tmp_path / "w"
     client.set_configuration({"minCodingScore": 150, "openaiBaseUrl": "http://attacker.example"}, section="codefloor", scope_uri=folder.as_uri())
     await harness.initialize(client, harness.capabilities(client_name), {"w": folder})
-    await asyncio.sleep(0.3)
+    await harness.eventually(lambda: len(client.messages) >= 2, what="the settings problems shown")
     texts = [m.message for m in client.messages]
     assert any("minCodingScore" in t and "150" in t and "0 to 100" in t for t in texts), texts
     assert any("openaiBaseUrl" in t and "cannot set endpoints" in t for t in texts), texts
@@ -32,7 +31,7 @@ async def test_invalid_settings_are_reported_and_the_server_keeps_working(tmp_pa
 
     client.set_configuration({"minCodingScore": 40}, section="codefloor", scope_uri=folder.as_uri())
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    await asyncio.sleep(0.3)
+    await harness.eventually(lambda: harness.logged(client, "minCodingScore 40"), what="the new settings pulled")
     assert "Generate body · test-cheap (45 ≥ 40)" in [a.title for a in await list_actions(client, uri, 2)]
 
 
@@ -69,7 +68,7 @@ async def test_a_broken_user_config_is_reported_and_the_server_keeps_answering(t
     client = await make_client()
     folder = tmp_path / "w"
     await harness.initialize(client, harness.capabilities("visual-studio-code"), {"w": folder})
-    await asyncio.sleep(0.5)
+    await harness.eventually(lambda: any("config.toml" in m.message for m in client.messages), what="the config problem shown")
     assert any("config.toml" in m.message and "daily_usd" in m.message for m in client.messages), client.messages
     uri = harness.open_doc(client, folder / "m.py", STUB)
     assert await list_actions(client, uri, 2) == []  # nothing to offer without a router, but an answer

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
 
 from codefloor.lsp.reporting import Progress
@@ -32,14 +34,19 @@ def test_a_notification_handled_by_a_generator_leaves_no_future_behind():
     assert protocol._request_futures == {}
 
 
-def test_a_finished_progress_leaves_no_token_behind():
+async def test_a_finished_progress_leaves_no_token_behind():
     server = _server()
     server.protocol.client_capabilities = types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True))
     for _ in range(50):
-        bar = Progress(server, "Generate body")
+        starting = asyncio.ensure_future(Progress.start(server, "Generate body"))
+        for _turn in range(100):  # until the create request is out (a few loop turns)
+            if server.protocol._request_futures:
+                break
+            await asyncio.sleep(0)
+        for msg_id in list(server.protocol._request_futures):  # the client accepts the token
+            server.protocol._handle_response(msg_id, None)
+        bar = await asyncio.wait_for(starting, 5)
+        assert bar.token is not None
         bar.report("streaming")
         bar.end("done")
-    # the client answers each create after the progress ended (the late reply re-registered the token)
-    for msg_id in list(server.protocol._request_futures):
-        server.protocol._handle_response(msg_id, None)
     assert server.work_done_progress.tokens == {} and server.protocol._request_futures == {}

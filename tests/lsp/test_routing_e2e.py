@@ -39,8 +39,7 @@ async def ready(client, folders: dict[str, Path], floors: dict[str, float], caps
     if caps.workspace.configuration is not True:  # clients without pull get settings pushed
         for name, floor in floors.items():
             client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"codefloor": {"minCodingScore": floor}}))
-    await asyncio.sleep(0.3)  # the server pulls settings on `initialized`
-    return result
+    return result  # no wait: a request that needs a folder's settings waits for them (server.py)
 
 
 @pytest.mark.parametrize("client_name", harness.CLIENTS)
@@ -72,7 +71,7 @@ async def test_two_folders_two_floors_two_models_and_the_provider_sees_the_promi
         assert change.text_document.version == 1  # only applies to the version it was computed for
     assert harness.apply_text_edits(STUB, edits, encoding) == STUB.replace("    pass\n", '    return f"こんにちは {name} 👋"\n')
 
-    await asyncio.sleep(0.2)
+    await harness.eventually(lambda: client.statuses, what="a codefloor/status notification")
     status = client.statuses[-1]
     status = status if isinstance(status, dict) else status._asdict()
     assert status["model"] == "test-strong" and status["floor"] == 80 and status["codingScore"] == 85
@@ -98,8 +97,7 @@ async def test_command_fallback_without_resolve_applies_with_workspace_apply_edi
     await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command=generate.command.command, arguments=generate.command.arguments)
     )
-    await asyncio.sleep(0.3)
-    [applied] = client.applied_edits
+    [applied] = client.applied_edits  # the command answers once the editor has answered applyEdit
     assert fake.last.body["model"] == "test-cheap-wire"
     assert 'こんにちは' in harness.apply_text_edits(STUB, harness.edits_for(applied.edit, uri))
 
@@ -112,7 +110,7 @@ async def test_document_changed_while_the_model_worked_applies_nothing(tmp_path,
     [generate] = [a for a in await list_actions(client, uri, 2) if a.title.startswith("Generate body")]
     fake.script(drip(150, BODY))
     pending = asyncio.ensure_future(client.code_action_resolve_async(generate))
-    await asyncio.sleep(0.3)
+    await harness.eventually(lambda: fake.requests, what="the model call")
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),

@@ -90,7 +90,7 @@ async def test_aclose_closes_every_client_and_a_closed_set_rebuilds():
     providers = ProviderSet(UserConfig(), {"OPENAI_API_KEY": "k-123456789", "GEMINI_API_KEY": "g-123456789"})
     built = [providers.get("openai"), providers.get("gemini")]
     await providers.aclose()
-    assert all(p._lanes.is_closed for p in built)
+    assert all(p._client.is_closed for p in built)
     assert providers.get("openai") is not built[0]
     await providers.aclose()
 

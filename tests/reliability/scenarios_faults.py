@@ -127,7 +127,6 @@ async def _session(env: dict, fakes: pe.Fakes, folder: Path, n: int, rng: random
     try:
         client.set_configuration({"minCodingScore": pe.FLOOR, "completion": {"debounceMs": 0}}, section="codefloor", scope_uri=folder.as_uri())
         await harness.initialize(client, harness.capabilities("visual-studio-code", resolve=resolve), {"w": folder})
-        await asyncio.sleep(0.3)  # settings are pulled on `initialized`
         uri = harness.open_doc(client, folder / "m.py", STUB)
         completion_uri = harness.open_doc(client, folder / "c.py", COMPLETION_DOC)
         [action] = [a for a in await _list(client, uri) if a.title.startswith("Generate body")]

@@ -73,8 +73,7 @@ async def run(scale: float) -> tuple[list[Row], Durability]:
 async def _session(env: dict, folder: Path) -> tuple[rawlsp.RawClient, str, dict]:
     client = await rawlsp.RawClient(env, debug_log=False).start()
     client.settings[folder.as_uri()] = {"minCodingScore": pe.FLOOR}
-    await client.initialize([folder])
-    await asyncio.sleep(0.3)
+    await client.initialize([folder])  # requests wait for the folder's settings (server.py)
     uri = _open(client, folder / "m.py", STUB)
     return client, uri, _generate(await _list(client, uri))
 

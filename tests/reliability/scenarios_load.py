@@ -2,6 +2,10 @@
 upstream answer taking ~300 ms, while a second stream of code action listings measures how long
 the server's event loop keeps the editor waiting. Also samples the server's resident memory.
 
+Far more than one editor sends: what this row checks is that nothing is lost under it. Its listing
+target (p99 <= 20 ms) is retired (issue 15): the load target is a real editor session's,
+benchmarks/editor_session/run.py. The listing figures are still printed, as observed.
+
 Each request must be answered (an edit that is the whole answer, or a message) or cancelled
 (an inline completion superseded by a newer one for the same document); anything else is lost.
 """
@@ -31,7 +35,6 @@ CONCURRENT = 200
 DOCUMENTS = 20
 COMPLETIONS_PER_WAVE = 40  # 2 per document: the first is superseded by the second
 PROVIDER_MS = 300
-LISTING_TARGET_MS = 20.0
 ANSWER_TIMEOUT_S = 60.0
 IDLE_LISTINGS = 100
 
@@ -100,8 +103,7 @@ def _rss_mb(pid: int) -> float:
 
 async def _load(client: rawlsp.RawClient, folder: Path, waves: int, result: LoadRun) -> None:
     client.settings[folder.as_uri()] = {"minCodingScore": pe.FLOOR, "completion": {"debounceMs": 0}}
-    await client.initialize([folder])
-    await asyncio.sleep(0.3)
+    await client.initialize([folder])  # requests wait for the folder's settings (server.py)
     docs = [_open(client, folder / f"d{i:02}.py", STUB) for i in range(DOCUMENTS)]
     completion_docs = [_open(client, folder / f"c{i:02}.py", COMPLETION_DOC) for i in range(DOCUMENTS)]
     actions = {uri: _generate(await _list(client, uri)) for uri in docs}
@@ -229,7 +231,6 @@ def _rows(r: LoadRun) -> list[Row]:
     requests = r.waves * CONCURRENT
     answered = r.answered_edit + r.answered_message + r.completed
     idle_p99, load_p99 = p(r.idle_ms, 0.99), p(r.load_ms, 0.99)
-    verdict = "within" if load_p99 <= LISTING_TARGET_MS else "MISSED"
     growth = r.rss_after_wave_mb[-1] - r.rss_after_wave_mb[0] if r.rss_after_wave_mb else 0.0
     return [
         Row("load", f"{CONCURRENT} concurrent requests x {r.waves} waves, {DOCUMENTS} docs, {PROVIDER_MS} ms provider", requests,
@@ -239,7 +240,7 @@ def _rows(r: LoadRun) -> list[Row]:
             r.lost + max(0, requests - answered - r.cancelled - r.lost)),
         Row("load", "code action listing during the load", len(r.load_ms),
             f"p50 {p(r.load_ms, 0.5):.1f} ms, p99 {load_p99:.1f} ms, max {max(r.load_ms, default=0):.1f} ms "
-            f"({verdict} {LISTING_TARGET_MS:g} ms); idle p99 {idle_p99:.1f} ms ({load_p99 / idle_p99 if idle_p99 else 0:.1f}x); "
+            f"(no target: 200 streams is no editor's load); idle p99 {idle_p99:.1f} ms ({load_p99 / idle_p99 if idle_p99 else 0:.1f}x); "
             f"p99 until the load-sending client's own loop saw it {p(r.load_seen_ms, 0.99):.1f} ms", 0),
         Row("load", "server memory (RSS)", r.waves,
             f"idle {r.rss_idle_mb:.0f} MB, peak {r.rss_peak_mb:.0f} MB, after each wave "

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from codefloor.providers.fim import fenced_block
 from codefloor.providers.types import FimRequest
 
-CHARS_PER_TOKEN = 4
+from codefloor.basics import CHARS_PER_TOKEN, estimate_tokens  # noqa: E402 (the one estimate)
 MAX_COMPLETION_TOKENS = 128
 # Prefix gets most of the budget: what comes before the cursor predicts best.
 PREFIX_SHARE = 0.75
@@ -21,7 +21,7 @@ class Context:
 
     @property
     def input_tokens(self) -> int:
-        return (len(self.prefix) + len(self.suffix)) // CHARS_PER_TOKEN + 1
+        return estimate_tokens(len(self.prefix) + len(self.suffix))
 
 
 def fit_context(text: str, offset: int, window_tokens: int, *, max_tokens: int = 2048) -> Context:

@@ -98,9 +98,7 @@ def parse_check(lang: Language | None, before: str, after: str, uri: str = "", e
     return f"the answer would break the {lang.name} syntax of {_name(uri) or 'the file'}: {max(added, 1)} new parse error(s){where}"
 
 
-def estimate_tokens(chars: int) -> int:
-    """~4 characters per token for code; enough to compare costs and check context windows."""
-    return chars // 4 + 1
+from codefloor.basics import estimate_tokens  # noqa: E402,F401 (the one estimate; re-exported)
 
 
 def language_name(doc: Doc) -> str:

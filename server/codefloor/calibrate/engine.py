@@ -28,7 +28,7 @@ from codefloor.calibrate import exercises as ex
 from codefloor.calibrate.protocol import Ask, Outcome, Reply, attempt_exercise, first_prompt
 from codefloor.calibrate.runners import RUNNERS
 from codefloor.calibrate.scores import wilson_interval, write_calibration
-from codefloor.problems import SetupError
+from codefloor.errors import SetupError
 
 PROTOCOL_VERSION = "aider-polyglot-whole-2tries-v1"
 CHARS_PER_TOKEN = 4

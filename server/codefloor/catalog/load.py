@@ -46,7 +46,7 @@ from pydantic import ValidationError
 
 from codefloor.catalog.types import FIM, LOCAL_PROVIDERS, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
 from codefloor.config import UserConfig, data_dir
-from codefloor.problems import SetupError
+from codefloor.errors import SetupError
 
 log = logging.getLogger(__name__)
 

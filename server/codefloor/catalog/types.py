@@ -20,7 +20,7 @@ LOCAL_PROVIDERS = frozenset({"ollama", "embedded"})
 
 # Capability names used by cards and by requests.
 STREAMING = "streaming"
-FIM = "fim"
+from codefloor.basics import FIM  # noqa: E402 (one name for cards, requests and the LSP)
 TOOLS = "tools"
 
 

@@ -12,7 +12,7 @@ import sys
 
 from codefloor import __version__
 from codefloor.cli.common import fail, one_line_errors
-from codefloor.problems import SetupError
+from codefloor.errors import SetupError
 
 # name -> module under codefloor.cli. Add a subcommand by adding its module here.
 SUBCOMMANDS: tuple[str, ...] = ("catalog", "models", "route", "ask", "usage", "calibrate", "serve", "doctor")

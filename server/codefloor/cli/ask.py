@@ -12,15 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from codefloor.basics import estimate_tokens
 from codefloor.cli.common import add_score_confidence, fail, folder_preferences, for_cli, prompt_arg, score_arg, seconds_arg, token_count_arg
+from codefloor.errors import NothingEligible, RoutingError
 
 SYSTEM_PROMPT = "You are a concise, expert programming assistant. Answer with working code where code is asked for."
-CHARS_PER_TOKEN = 4
 KEY_HINT = (
     "to reach stronger models set a provider key (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, "
     "OPENROUTER_API_KEY, DEEPSEEK_API_KEY, MISTRAL_API_KEY, XAI_API_KEY) or start Ollama"
@@ -67,9 +67,8 @@ def _compose(prompt: str, files: list[str]) -> str:
 
 async def _ask(args: argparse.Namespace, user_text: str) -> int:
     from codefloor.providers.types import ChatRequest, Message
-    from codefloor.results import RoutingError
     from codefloor.router import Router
-    from codefloor.selection import NoEligibleModel, Request, TaskKind
+    from codefloor.selection import Request, TaskKind
 
     router = Router.from_environment(all_providers=args.all_providers)
     try:
@@ -80,13 +79,13 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         )
         request = Request(
             task=TaskKind.ACTION,
-            input_tokens=math.ceil((len(SYSTEM_PROMPT) + len(user_text)) / CHARS_PER_TOKEN) + 16,
+            input_tokens=estimate_tokens(len(SYSTEM_PROMPT) + len(user_text)) + 16,
             output_tokens=min(args.max_tokens, 500),
         )
         embedded_only = router.available <= {"embedded"}
         try:
             decision = router.decide(request, prefs)
-        except NoEligibleModel as exc:
+        except NothingEligible as exc:
             message = _one_line(str(exc))
             if embedded_only and "API_KEY" not in message:
                 message += f"; {KEY_HINT}"

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(folder: Path | None, env) -> dict[str, Any]:
     from codefloor.config import UserConfig, config_path, load_user_config
-    from codefloor.problems import SetupError
+    from codefloor.errors import SetupError
 
     problems: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
@@ -166,7 +166,7 @@ def _embedded(config, problems, notes) -> dict[str, Any]:
 
 def _catalog(config, env, report, problems, notes):
     from codefloor.catalog.load import load_catalog
-    from codefloor.problems import SetupError
+    from codefloor.errors import SetupError
 
     try:
         catalog = load_catalog(config, env=env)

@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if args.log_file:
         from pathlib import Path
 
+        from codefloor.errors import SetupError
         from codefloor.private import private_file
-        from codefloor.problems import SetupError
 
         try:
             private_file(Path(args.log_file))  # 0600: logs name folders, models and costs
@@ -50,21 +50,18 @@ def run(args: argparse.Namespace) -> int:
     for handler in logging.getLogger().handlers:
         handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         handler.setLevel(logging.getLogger().level)  # a logger set lower for us (pygls.server) stays quiet here
-    from codefloor.lsp.server import create_server
-    from codefloor.lsp.stdio import serve_stdio
-    from codefloor.quiet_gc import make_full_collections_rare
+    from codefloor.lsp.server import create_server, serve_stdio
 
-    make_full_collections_rare()
     server = create_server()
     if args.tcp:
         _say(f"language server starting on TCP {args.host}:{args.port}; logs: {args.log_file or 'stderr'}")
         _say_where_it_listens()
         server.start_tcp(args.host, args.port)
     else:
-        serve_stdio(server)  # silent: editors log a server's stderr, some as errors
+        serve_stdio(server)  # pygls' message loop on a StreamReader, as for TCP; silent: editors log stderr as errors
     # LSP: `exit` after `shutdown` ends with 0, without it with 1 (a client that closes stdin
-    # without either has not shut the server down either). pygls' own code is caught by serve_stdio.
-    return 0 if server.protocol._shutdown else 1
+    # without either has not shut the server down either).
+    return 0 if server.protocol.shut_down() else 1
 
 
 def _say(line: str) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from codefloor.settings import FolderSettings, SettingProblem
 
-SECTION = "codefloor"
+from codefloor.basics import SECTION
 
 
 class FolderSettingsStore:
@@ -42,6 +42,11 @@ class FolderSettingsStore:
         self._folders = {u: s for u, s in self._folders.items() if u in keep}
         for uri in keep:
             self._folders.setdefault(uri, self.base)
+
+    @staticmethod
+    def key(uri: str) -> str:
+        """A folder URI as this store names it."""
+        return _norm(uri)
 
     @property
     def folders(self) -> list[str]:

@@ -17,6 +17,12 @@
   Here it is forgotten once done (benchmarks/lsp/memory.py found it with tracemalloc).
 - Before `initialize`, LSP says a request gets ServerNotInitialized and a notification other than
   `exit` is dropped; pygls served them (a hover before the client said what it supports).
+- A late reply to a server->client request whose awaiting handler was cancelled: pygls 2.1.1 calls
+  set_result on the cancelled future and raises from its message loop (pygls #621, fix proposed in
+  PR #628). The reply is dropped here, so handlers await client requests normally.
+
+The pygls internals this module relies on are each behind one function below, with the pygls
+version they were checked against.
 """
 
 from __future__ import annotations
@@ -58,8 +64,7 @@ class CodefloorProtocol(LanguageServerProtocol):
             message = f"codefloor: {method} has invalid params ({detail})"
             log.warning("%s", message)
             if "id" in data:
-                error = types.ResponseError(code=JsonRpcInvalidParams.CODE, message=message)
-                self._send_response(data["id"], error=error)
+                self._answer_error(data["id"], JsonRpcInvalidParams.CODE, message)
             else:
                 message += "; it was ignored"
                 uri = _document_uri(data)
@@ -94,6 +99,25 @@ class CodefloorProtocol(LanguageServerProtocol):
             if future is not None:
                 future.add_done_callback(lambda _: self._request_futures.pop(msg_id, None))
 
+    def _answer_error(self, msg_id: Any, code: int, message: str) -> None:
+        # Checked against pygls 2.1.1: `_send_response` is private (there is no public way to answer
+        # a request that never reached a handler).
+        self._send_response(msg_id, error=types.ResponseError(code=code, message=message))
+
+    def shut_down(self) -> bool:
+        # Checked against pygls 2.1.1: `_shutdown` is set by its `shutdown` handler.
+        return bool(self._shutdown)
+
+    def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        # Checked against pygls 2.1.1: `_handle_response` and `_request_futures` are private; the
+        # futures are concurrent.futures.Future, cancelled with the asyncio task awaiting them.
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.done():
+            del self._request_futures[msg_id]
+            log.debug("codefloor: dropped the late reply to request %s: its handler was cancelled", msg_id)
+            return
+        super()._handle_response(msg_id, result, error)
+
     def handle_message(self, message: Any) -> None:
         if message is ANSWERED:
             return
@@ -102,14 +126,11 @@ class CodefloorProtocol(LanguageServerProtocol):
             self._initialize_seen = True
         elif not self._initialize_seen and method not in (None, types.EXIT):
             if msg_id is not None:
-                error = types.ResponseError(code=JsonRpcServerNotInitialized.CODE,
-                                            message=f"codefloor: {method} before initialize")
-                self._send_response(msg_id, error=error)
+                self._answer_error(msg_id, JsonRpcServerNotInitialized.CODE, f"codefloor: {method} before initialize")
             return  # a notification before initialize is dropped, as LSP says
-        if self._shutdown and msg_id is not None and method not in (None, types.EXIT):
+        if self.shut_down() and msg_id is not None and method not in (None, types.EXIT):
             # pygls drops requests after `shutdown` without an answer; LSP says: InvalidRequest.
-            error = types.ResponseError(code=JsonRpcInvalidRequest.CODE, message=f"codefloor: {method} after shutdown")
-            self._send_response(msg_id, error=error)
+            self._answer_error(msg_id, JsonRpcInvalidRequest.CODE, f"codefloor: {method} after shutdown")
             return
         super().handle_message(message)
 
@@ -133,3 +154,9 @@ def _detail(cause: BaseException | None) -> str:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])_([a-z])")
+
+
+def structure(ls_protocol: LanguageServerProtocol, value: Any, cls: type) -> Any:
+    """`value` (JSON-ready) as the lsprotocol class `cls`, with pygls' own converter.
+    Checked against pygls 2.1.1, where the converter is the private `_converter`."""
+    return ls_protocol._converter.structure(value, cls)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+
+from codefloor.errors import CodefloorError
 
 if TYPE_CHECKING:  # domain types load after `initialize` (startup stays light)
     from codefloor.catalog.load import Catalog
@@ -34,20 +37,31 @@ def describe_decision(decision: Decision) -> str:
     )
 
 
-class Progress:
-    """Server-initiated work-done progress. The create request is not awaited (pygls 2.1.1 crashes
-    when a cancelled handler gets a late reply), and messages go out in order, so `begin` follows it.
-    Nothing about a progress outlives its end (the memory benchmark: benchmarks/lsp/memory.py)."""
+PROGRESS_CREATE_WAIT_S = 5.0  # a client that never answers window/workDoneProgress/create gets no bar
 
-    def __init__(self, ls: CodefloorServer, title: str) -> None:
+
+class Progress:
+    """Server-initiated work-done progress: `begin` only once the client has accepted the token."""
+
+    def __init__(self, ls: CodefloorServer) -> None:
         self.ls = ls
         self.token: str | None = None
+
+    @classmethod
+    async def start(cls, ls: CodefloorServer, title: str) -> Progress:
+        bar = cls(ls)
         if ls.client_supports("window", "work_done_progress"):
-            self.token = f"codefloor-{uuid.uuid4().hex[:12]}"
-            # Sent as a plain request: pygls' progress.create() would register the token again when
-            # the reply comes, after end() has forgotten it (one Future kept per request, for ever).
-            ls.protocol.send_request(types.WINDOW_WORK_DONE_PROGRESS_CREATE, types.WorkDoneProgressCreateParams(token=self.token))
-            ls.work_done_progress.begin(self.token, types.WorkDoneProgressBegin(title="codefloor", message=title, cancellable=False))
+            token = f"codefloor-{uuid.uuid4().hex[:12]}"
+            try:
+                await asyncio.wait_for(ls.work_done_progress.create_async(token), PROGRESS_CREATE_WAIT_S)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # refused, or no answer in time (a late one is dropped: protocol.py)
+                ls.log(f"codefloor: no progress bar ({type(exc).__name__}: {exc})", types.MessageType.Warning)
+                return bar
+            bar.token = token
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title="codefloor", message=title, cancellable=False))
+        return bar
 
     def report(self, message: str) -> None:
         if self.token:
@@ -90,42 +104,40 @@ async def run_routed(
     folder: str,
     what: str,
     progress: bool = True,
+    note: str | None = None,
     check: Callable[[str], str | None] | None = None,
 ) -> RoutedResult | None:
     """Run through the router. Returns None (after telling the user) when nothing could serve it.
     CancelledError propagates: the router closes the upstream stream and records the attempt.
 
     progress=False is a background request (completions): no progress bar, and a failure is
-    logged, not shown, since it would pop up again on every keystroke. `check` is the answer check
-    the router applies to each attempt (see Router.run)."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel
-
+    logged, not shown, since it would pop up again on every keystroke. `note` (the model listed in
+    the action's title cannot serve: which one does and why) goes on the progress line, the log and
+    the status notification. `check` is the answer check the router applies to each attempt (see
+    Router.run)."""
     from codefloor.lsp.catalog_status import note_catalog
 
     router = await ls.router()
     catalog = router.catalog  # the catalog this request's decision came from (a newer one waits for the next)
     note_catalog(ls, catalog)
     floor = decision.floor
-    bar = Progress(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
+    bar = await Progress.start(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
 
     def on_attempt(candidate: Candidate) -> None:
         if bar and candidate is not decision.chosen:
             bar.report(f"falling back to {model_label(candidate, floor)}…")
 
+    if note:
+        if bar:
+            bar.report(note)
+        ls.log(f"codefloor: {what}: {note}", types.MessageType.Warning)
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
-        # On the worker loop (codefloor/worker.py): the streams' CPU stays off this loop, and
-        # on_attempt, which sends progress through pygls, is relayed back to this loop.
-        relayed = ls.io_worker().relay(on_attempt)
-        with ls.quiet_gc.busy():
-            result = await ls.io_worker().run(
-                lambda: router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=relayed, check=check)
-            )
+        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt, check=check)
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()
-    except (NoEligibleModel, RoutingError) as exc:
+    except CodefloorError as exc:
         report_failure(ls, what, exc, show=progress)
         if bar:
             bar.end("failed")
@@ -137,6 +149,8 @@ async def run_routed(
     if bar:
         bar.end(f"{result.served_by.card.id}: ${result.cost_usd:.6f}, {result.latency_ms:.0f} ms")
     payload = status_payload(result, folder, request.task.value, catalog)
+    if note:
+        payload["note"] = note
     ls.protocol.notify(STATUS, payload)
     ls.log(
         f"codefloor: {what} served by {result.served_by.card.id} via {result.served_by.route.provider} "

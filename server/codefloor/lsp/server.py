@@ -1,17 +1,18 @@
 """CodefloorServer: the pygls server, its per-session state, and create_server().
 
 Startup stays light (initialize <= 500 ms): the router -- catalog, providers, ledger, httpx --
-is imported and built in a worker thread once the client says `initialized`; handlers await it.
+is imported and built in a start-up thread once the client says `initialized`; handlers await it.
 
-Model requests run on a second event loop in its own thread (codefloor/worker.py), so streaming
-answers never hold up this loop's LSP messages: see run_routed() in reporting.py.
+Model requests run on this same loop (one event loop on the request path): see run_routed() in
+reporting.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
+import os
+import stat
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -22,21 +23,21 @@ from pygls.workspace import TextDocument
 from codefloor import __version__
 from codefloor.actions.completion import CompletionCache
 from codefloor.actions.trees import DocumentTrees
+from codefloor.errors import RouterUnavailable
+from codefloor.lsp.convert import lines_of
 from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
-from codefloor.quiet_gc import QuietCollector
-from codefloor.worker import Worker
 
 if TYPE_CHECKING:
     from codefloor.router import Router
 
 log = logging.getLogger(__name__)
 
-
-class RouterUnavailable(Exception):
-    """The router could not be built (bad user config, unreadable catalog). str() says what to fix."""
+# How long a request that needs a folder's settings waits for that folder's first
+# workspace/configuration answer before it goes on with the defaults (and says so in the log).
+SETTINGS_WAIT_S = 2.0
 
 
 class CodefloorServer(LanguageServer):
@@ -53,32 +54,76 @@ class CodefloorServer(LanguageServer):
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
-        self.quiet_gc = QuietCollector()  # full collections between bursts (see quiet_gc.py)
         self._router: asyncio.Future | None = None
+        self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied
+        self._tasks: set[asyncio.Task] = set()  # every task the server starts, so none is collected mid-flight
+        self._lines: dict[str, tuple[str, list[str]]] = {}  # uri -> (the text, its lines): see lines()
         self.catalog_seen: Any = None  # the catalog last logged (lsp/catalog_status.py)
         self.catalog_updates: asyncio.Task | None = None  # [catalog] auto_update_days (catalog_status.py)
-        self.worker: Worker | None = None  # started with the router: initialize stays light
 
-    def io_worker(self) -> Worker:
-        if self.worker is None:
-            self.worker = Worker()
-        return self.worker
+    def spawn(self, coroutine: Any) -> asyncio.Task:
+        """Start a background task and keep a reference to it until it ends."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- settings before routing ------------------------------------------------------------
+    def expect_settings(self, folders: list[str]) -> None:
+        """These folders' settings will come from workspace/configuration: requests wait for them."""
+        loop = asyncio.get_event_loop()
+        for folder in folders:
+            key = self.folders.key(folder)
+            if key not in self._settings_pending:
+                self._settings_pending[key] = loop.create_future()
+
+    def settings_arrived(self, folders: list[str]) -> None:
+        for folder in folders:
+            waiter = self._settings_pending.get(self.folders.key(folder))
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+    def settings_ready(self, uri: str) -> bool:
+        waiter = self._settings_waiter(uri)[1]
+        return waiter is None or waiter.done()
+
+    def _settings_waiter(self, uri: str) -> tuple[str, asyncio.Future[None] | None]:
+        """The innermost expected folder holding `uri` and its future (known from `initialize` on)."""
+        best = ""
+        for folder in self._settings_pending:
+            if (uri == folder or uri.startswith(folder + "/")) and len(folder) > len(best):
+                best = folder
+        return best, self._settings_pending.get(best)
+
+    async def wait_for_settings(self, uri: str) -> None:
+        """Until the folder of `uri` has its first workspace/configuration answer, at most SETTINGS_WAIT_S;
+        then the defaults serve (logged once per folder) until the answer comes."""
+        folder, waiter = self._settings_waiter(uri)
+        if waiter is None or waiter.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), SETTINGS_WAIT_S)
+        except TimeoutError:
+            if not waiter.done():
+                waiter.set_result(None)
+                floor = self.folders.settings_for(uri).min_coding_score
+                self.log(f"codefloor: {folder}: no workspace/configuration answer within {SETTINGS_WAIT_S:g} s; "
+                         f"using the defaults (minCodingScore {floor:g}) until it comes", types.MessageType.Warning)
+
+    async def settings_for(self, uri: str):
+        """The folder's settings once they are known (see wait_for_settings)."""
+        await self.wait_for_settings(uri)
+        return self.folders.settings_for(uri)
 
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
         if self._router is None:
             self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
-            # What exists now (catalog, pydantic and lsprotocol classes) lives as long as the server:
-            # freezing it keeps full garbage collections short (one took 43 ms under load before).
-            self._router.add_done_callback(lambda _: gc.freeze())
 
     def _build_router(self) -> Router:
-        from codefloor.providers._http import warm_up
         from codefloor.router import Router  # heavy imports: not on the initialize path
 
-        router = Router.from_environment(env=self.env)
-        warm_up()  # on this start-up thread, not in the first burst of model requests
-        return router
+        return Router.from_environment(env=self.env)
 
     async def router(self) -> Router:
         self.start_router()
@@ -112,19 +157,26 @@ class CodefloorServer(LanguageServer):
         if self.catalog_updates is not None:
             self.catalog_updates.cancel()
         router = self.router_if_ready()
-        if self.worker is None:
-            if router is not None:
-                await router.aclose()
-            return
         if router is not None:
-            await self.worker.run(router.aclose)  # its httpx clients belong to the worker loop
-        self.worker.close()
+            await router.aclose()
 
     # -- documents --------------------------------------------------------------------------
     def open_document(self, uri: str) -> TextDocument | None:
         """The document as the editor has it open, or None (never opened, or closed). pygls would
         read an unknown URI from disk instead; codefloor only reads and edits what the editor owns."""
         return self.workspace.text_documents.get(unquote(uri))
+
+    def lines(self, document: TextDocument) -> list[str]:
+        """The document's lines (convert.lines_of), split once per text: a keystroke's completion
+        and its reply both need them, and splitting a 10,000-line file costs ~0.5 ms."""
+        text = document.source
+        cached = self._lines.get(document.uri)
+        if cached is None or cached[0] is not text:
+            cached = self._lines[document.uri] = (text, lines_of(text))
+        return cached[1]
+
+    def forget_lines(self, uri: str) -> None:
+        self._lines.pop(uri, None)
 
     def not_open(self, uri: str, what: str) -> None:
         self.show(f"codefloor: {what}: {uri} is not open in the editor; nothing was changed. Open it and try again.", types.MessageType.Warning)
@@ -148,9 +200,53 @@ class CodefloorServer(LanguageServer):
 
 
 def create_server(env: dict[str, str] | None = None) -> CodefloorServer:
-    from codefloor.lsp.features import code_actions, commands, completion, configuration, hover, inline_completion
+    from codefloor.lsp.features import code_actions, commands, completion, configuration, documents, hover, inline_completion
 
     server = CodefloorServer(env=env)
-    for feature in (configuration, code_actions, inline_completion, completion, hover, commands):
+    for feature in (configuration, documents, code_actions, inline_completion, completion, hover, commands):
         feature.register(server)
     return server
+
+
+def serve_stdio(server: CodefloorServer) -> None:
+    """LSP over stdin/stdout through pygls' own message loop (pygls.io_.run_async), fed by an
+    asyncio.StreamReader on the pipe -- exactly how pygls' TCP server reads its socket, so both
+    transports share one framing code. pygls' stdio reader instead takes a thread-pool trip per
+    header line and per body: +0.2 ms per round trip and +30% server CPU in the editor-session
+    benchmark (docs/benchmarks.md). Where stdin is no pipe (a file), pygls' start_io() serves.
+
+    Checked against pygls 2.1.1: run_async(stop_event, reader, protocol, logger, error_handler);
+    `exit` ends the process through SystemExit, end of input ends the loop."""
+    import sys
+    import threading
+
+    from pygls.io_ import StdoutWriter, run_async
+
+    if not _watchable(sys.stdin):
+        server.start_io()
+        return
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+
+    async def serve() -> None:
+        reader = asyncio.StreamReader()
+        await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+        await run_async(stop_event=threading.Event(), reader=reader, protocol=server.protocol, logger=log,
+                        error_handler=server.report_server_error)
+
+    try:
+        asyncio.run(serve())
+    except BrokenPipeError:
+        log.error("the client closed the connection; shutting down")
+    except (KeyboardInterrupt, SystemExit):
+        pass  # `exit` from the client ends the process through SystemExit, as in pygls
+    finally:
+        server.shutdown()
+
+
+def _watchable(stream: Any) -> bool:
+    """A pipe or socket: what the event loop can read without a thread."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)

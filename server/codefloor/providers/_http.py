@@ -8,10 +8,8 @@ server never reaches the user.
 from __future__ import annotations
 
 import email.utils
-import functools
 import json
 import re
-import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,7 +20,6 @@ import httpx
 
 from codefloor.config import PROVIDERS, Endpoint
 from codefloor.providers import errors as e
-from codefloor.providers.lanes import PER_LANE, Lanes
 
 _MAX_DETAIL = 300
 _CONTEXT_TOO_LONG = re.compile(
@@ -32,40 +29,19 @@ _CONTEXT_TOO_LONG = re.compile(
 )
 
 
-# Per lane (providers/lanes.py). No cap on connections: beyond a cap requests queue inside
-# httpcore's pool, and the wait counts against the read timeout; providers' own rate limits
-# (429 + Retry-After) are what bounds a burst. Every connection a full lane uses is kept alive.
-POOL_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=PER_LANE)
+# No cap on connections: beyond a cap requests queue inside httpcore's pool, and the wait counts
+# against the read timeout; providers' own rate limits (429 + Retry-After) bound a burst.
+POOL_LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=20)
 
 
-def build_client(endpoint: Endpoint, transport: httpx.AsyncBaseTransport | None = None,
-                 verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
+def build_client(endpoint: Endpoint, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """A pooled client: connect and read timeouts come from the user config."""
     timeout = httpx.Timeout(endpoint.timeout_s, connect=endpoint.connect_timeout_s)
-    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False, limits=POOL_LIMITS,
-                             verify=verify)
-
-
-def build_lanes(endpoint: Endpoint) -> Lanes:
-    """The provider's clients: lanes opened as concurrency needs them."""
-    return Lanes(lambda: build_client(endpoint, verify=shared_tls_context()))
-
-
-@functools.cache
-def shared_tls_context() -> ssl.SSLContext:
-    """One TLS context for every provider and lane: loading the CA bundle takes ~20 ms."""
-    return httpx.create_ssl_context()
-
-
-def warm_up() -> None:
-    """Do the first-client work now, off the event loops. Loading the CA bundle (~20 ms) and
-    httpx's first client set-up (~15 ms) hold the GIL; done lazily they landed in the first burst
-    of requests (a 35 ms listing stall in the load scenario's first wave)."""
-    httpx.AsyncClient(verify=shared_tls_context())  # opens nothing: nothing to close
+    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False, limits=POOL_LIMITS)
 
 
 class HttpProvider:
-    """Base for adapters that talk HTTP: owns its lanes of clients, or borrows one client."""
+    """Base for adapters that talk HTTP: owns one pooled client, or borrows one."""
 
     def __init__(
         self,
@@ -77,14 +53,11 @@ class HttpProvider:
         self.name = endpoint.provider
         self.endpoint = endpoint
         self._owns_client = client is None
-        if client is not None or transport is not None:  # the caller chose where requests go: one lane
-            self._lanes = Lanes.only(client or build_client(endpoint, transport))
-        else:
-            self._lanes = build_lanes(endpoint)
+        self._client = client or build_client(endpoint, transport)
 
     async def aclose(self) -> None:
         if self._owns_client:  # a borrowed client is its owner's to close
-            await self._lanes.aclose()
+            await self._client.aclose()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.endpoint!r})"
@@ -110,7 +83,7 @@ class HttpProvider:
             raise e.BadRequest(f"{self.name}: the base URL is not valid ({exc}); check {_url_setting(self.name)}",
                                provider=self.name) from None
         try:
-            async with self._lanes.stream("POST", url, json=body, headers=headers) as response:
+            async with self._client.stream("POST", url, json=body, headers=headers) as response:
                 answering = True
                 if response.status_code >= 400:
                     raw = await response.aread()

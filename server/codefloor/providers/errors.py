@@ -1,4 +1,4 @@
-"""The one exception tree every provider adapter raises.
+"""The exception subtree every provider adapter raises (under codefloor.errors.CodefloorError).
 
     ProviderError                     (.provider, .status_code, .retryable)
     ├── TransportError                retryable: the request may not have reached the model
@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import re
 
+from codefloor.errors import CodefloorError
 
-class ProviderError(Exception):
+
+class ProviderError(CodefloorError):
     retryable: bool = False
 
     def __init__(self, message: str, *, provider: str = "", status_code: int | None = None) -> None:

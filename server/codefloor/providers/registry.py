@@ -1,4 +1,4 @@
-"""ProviderSet: builds each provider's adapter on first use, each with its own lanes of pooled clients."""
+"""ProviderSet: builds each provider's adapter on first use, each with its own pooled httpx client."""
 
 from __future__ import annotations
 

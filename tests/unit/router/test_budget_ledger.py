@@ -16,7 +16,8 @@ import pytest
 from codefloor.config import BudgetConfig, UserConfig
 from codefloor.ledger import Ledger, LedgerError
 from codefloor.providers.types import ChatRequest, Message, Usage
-from codefloor.results import Attempt, BudgetExceeded, LedgerUnwritable
+from codefloor.errors import BudgetExceeded, LedgerUnwritable
+from codefloor.results import Attempt
 from codefloor.router import Router
 from codefloor.selection import Policy, Preferences, Request, TaskKind
 

@@ -21,10 +21,10 @@ from codefloor.providers.errors import (
 )
 from codefloor.providers.fim import HOLE
 from codefloor.providers.types import ChatRequest, FimRequest, Message, Usage
-from codefloor.results import AllRoutesFailed, BudgetExceeded
+from codefloor.errors import AllRoutesFailed, BudgetExceeded, NothingEligible
 from codefloor.results import Attempt
 from codefloor.router import BACKOFF_BASE_S, SPEND_REFRESH_S, Router
-from codefloor.selection import NoEligibleModel, Policy, Preferences, Request, TaskKind
+from codefloor.selection import Policy, Preferences, Request, TaskKind
 
 from .scripted import FakeClock, ScriptedProviders, Step, card, catalog
 
@@ -181,7 +181,7 @@ async def test_cost_is_reported_when_given_else_tokens_times_price(setup):
 
 async def test_no_eligible_model_sends_nothing(setup):
     router, providers, _, ledger = setup()
-    with pytest.raises(NoEligibleModel):
+    with pytest.raises(NothingEligible):
         await router.run(CHAT, REQUEST, Preferences(min_coding_score=95))
     assert all(p.calls == [] for p in providers.by_name.values())
     assert ledger.rows() == []
@@ -310,37 +310,20 @@ async def test_a_model_runs_at_the_reasoning_effort_its_score_was_measured_at(se
     assert providers.get("anthropic").calls[-1][2].reasoning_effort is None
 
 
-def test_health_can_be_read_on_another_thread_while_cooldowns_change(setup):
-    """A listing decides on the LSP thread while the worker loop cools routes down: reading
-    health must never see the cooldown table mid-change ("dictionary changed size")."""
-    import sys
-    import threading
-    import time
+async def test_the_listed_model_keeps_serving_while_eligible_and_a_switch_says_why(setup):
+    """Resolve names the model the action's title named: kept while it is eligible even when the
+    engine would now pick another; when it cannot serve, the note says who serves and why."""
+    router, providers, clock, _ = setup()
+    kept, note = router.decide_keeping(REQUEST, FLOOR_50, "dear")  # listed: dear, though cheap is cheaper
+    assert kept.chosen.card.id == "dear" and note is None
+    assert [c.card.id for c in kept.fallbacks] == ["cheap"]  # the engine's choice becomes a fallback
+    assert "named when the action was listed" in kept.reason
+    result = await router.run(CHAT, REQUEST, FLOOR_50, decision=kept)
+    assert result.served_by.card.id == "dear" and providers.get("openai").calls == []
 
-    router, *_ = setup()
-    stop, errors = threading.Event(), []
-
-    def cool_down_many() -> None:
-        n = 0
-        while not stop.is_set():
-            router._cool_down(f"openai:route-{n}", None)  # a new key each time: the table grows
-            n += 1
-
-    writer = threading.Thread(target=cool_down_many)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)  # switch threads often, so an unguarded read would be caught mid-iteration
-    writer.start()
-    reads, deadline = 0, time.monotonic() + 10
-    try:
-        while len(router._cooldowns) < 1500 and time.monotonic() < deadline:
-            try:
-                router.health()
-            except RuntimeError as exc:
-                errors.append(exc)
-            reads += 1
-    finally:
-        stop.set()
-        writer.join()
-        sys.setswitchinterval(interval)
-    assert errors == []
-    assert reads > 50 and len(router.health().unavailable_routes) >= 1500  # both really ran together
+    router._cool_down(router.decide(REQUEST, FLOOR_50).chosen.route.key, 60)  # cheap cools down
+    switched, note = router.decide_keeping(REQUEST, FLOOR_50, "cheap")
+    assert switched.chosen.card.id == "dear"
+    assert note is not None and note.startswith("cheap (listed) cannot serve now (") and "dear serves" in note
+    same, note = router.decide_keeping(REQUEST, FLOOR_50, None)
+    assert same.chosen.card.id == "dear" and note is None

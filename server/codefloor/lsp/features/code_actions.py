@@ -4,8 +4,8 @@ clients without resolve support (the edit then goes out with workspace/applyEdit
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from concurrent.futures import Future
 from urllib.parse import unquote
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,8 @@ from codefloor.actions.source import Parsed
 from codefloor.actions.trees import lsp_changes
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
-from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+from codefloor.errors import CodefloorError, RouterUnavailable
+from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
     from codefloor.router import Router
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 
 APPLY_COMMAND = "codefloor.applyAction"
+APPLY_EDIT_WAIT_S = 5.0  # for the editor's answer to workspace/applyEdit (Vim's ALE never answers)
 MAX_FIXES = 20
 KIND_REWRITE = types.CodeActionKind.RefactorRewrite + ".codefloor"
 KIND_FIX = types.CodeActionKind.QuickFix + ".codefloor"
@@ -46,6 +48,8 @@ def register(server: CodefloorServer) -> None:
         router = ls.router_if_ready()
         if router is None:
             router = yield _router_or_none, (ls,), None  # only while the router is being built
+        if not ls.settings_ready(params.text_document.uri):
+            yield ls.wait_for_settings, (params.text_document.uri,), None  # only right after start-up
         return list_actions(ls, params, router)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -62,7 +66,7 @@ def register(server: CodefloorServer) -> None:
             ls.show(f"codefloor: {APPLY_COMMAND} expects one argument: the action's data object")
             return {"applied": False}
         edit = await compute_edit(ls, args[0])
-        return send_edit(ls, edit, f"codefloor: {args[0].get('kind', 'action')}")
+        return await send_edit(ls, edit, f"codefloor: {args[0].get('kind', 'action')}")
 
 
 async def _router_or_none(ls: CodefloorServer) -> Router | None:
@@ -75,8 +79,7 @@ async def _router_or_none(ls: CodefloorServer) -> Router | None:
 
 def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Router | None) -> list[types.CodeAction] | None:
     """Synchronous: the selection engine only, no model call (router None = it could not be built)."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
     uri = params.text_document.uri
     document = ls.open_document(uri)
@@ -105,7 +108,7 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
             request = Request(TaskKind.ACTION, input_tokens, EXPECTED_OUTPUT_TOKENS[offer.kind])
             try:
                 decisions[offer.kind] = router.decide(request, prefs)
-            except (NoEligibleModel, RoutingError) as exc:
+            except CodefloorError as exc:
                 decisions[offer.kind] = exc
         decision = decisions[offer.kind]
         if isinstance(decision, Exception):
@@ -243,8 +246,7 @@ def _clamped(doc: Doc, raw: Any) -> Pos:
 async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit | None:
     """Run the action's model and turn its answer into a versioned WorkspaceEdit (None = nothing to apply;
     the user has been told why)."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
     uri = str(data.get("uri", ""))
     try:
@@ -277,20 +279,21 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         for note in job.notes:
             ls.log(f"codefloor: {what}: {note}", types.MessageType.Warning)
         decision_request = Request(TaskKind.ACTION, job.input_tokens, job.output_tokens)
-        prefs = ls.folders.settings_for(uri).preferences()
+        prefs = (await ls.settings_for(uri)).preferences()
         router = await ls.router()
-        decision = router.decide(decision_request, prefs)
+        decision, switched = router.decide_keeping(decision_request, prefs, data.get("model"))
     except NothingToApply as exc:
         ls.show(f"codefloor: {exc}")
         return None
     except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
         ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
         return None
-    except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:
+    except CodefloorError as exc:
         report_failure(ls, what, exc)
         return None
     result = await run_routed(
         ls, generation=job.chat, request=decision_request, prefs=prefs, decision=decision, folder=folder, what=what,
+        note=switched,
         check=job.rejects,  # an answer that would break the file fails that attempt: the next fallback runs
     )
     if result is None:
@@ -317,7 +320,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         "codingScore": result.served_by.score,
         "scoreSummary": result.served_by.card.score_summary(),
         "floor": result.decision.floor,
-        "reason": result.decision.reason,
+        "reason": result.decision.reason + (f" ({switched})" if switched else ""),
         "costUsd": result.cost_usd,
         "latencyMs": result.latency_ms,
         "task": what,
@@ -365,20 +368,24 @@ def _workspace_edit(
     )
 
 
-def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
-    """workspace/applyEdit without awaiting the reply inside the request (pygls 2.1.1 bug); a
-    rejected or failed edit is reported when the reply arrives (some clients never reply: Vim's ALE)."""
+async def send_edit(ls: CodefloorServer, edit: types.WorkspaceEdit | None, label: str) -> dict:
+    """workspace/applyEdit, and the editor's answer waited for at most APPLY_EDIT_WAIT_S (some
+    clients never reply: Vim's ALE); a rejected or failed edit is reported."""
     if edit is None:
         return {"applied": False}
-
-    def on_reply(reply: Future) -> None:
-        if reply.cancelled():
-            return
-        error = reply.exception()
-        result = None if error is not None else reply.result()
-        if error is not None or (result is not None and not result.applied):
-            reason = error or (result and result.failure_reason) or "no reason given"
-            ls.show(f"codefloor: the editor did not apply the edit ({reason}); nothing was changed", types.MessageType.Warning)
-
-    ls.workspace_apply_edit(types.ApplyWorkspaceEditParams(edit=edit, label=label)).add_done_callback(on_reply)
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label)), APPLY_EDIT_WAIT_S
+        )
+    except TimeoutError:
+        return {"applied": True}  # sent; this client does not answer (a late reply is dropped: protocol.py)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # the client answered with an error
+        ls.show(f"codefloor: the editor did not apply the edit ({error}); nothing was changed", types.MessageType.Warning)
+        return {"applied": False}
+    if result is not None and not result.applied:
+        reason = result.failure_reason or "no reason given"
+        ls.show(f"codefloor: the editor did not apply the edit ({reason}); nothing was changed", types.MessageType.Warning)
+        return {"applied": False}
     return {"applied": True}

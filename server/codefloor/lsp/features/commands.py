@@ -15,7 +15,9 @@ from codefloor.actions.offers import ActionKind
 from codefloor.lsp.catalog_status import catalog_info, note_catalog
 from codefloor.lsp.convert import lines_of, to_pos
 from codefloor.lsp.features.code_actions import compute_edit, send_edit
-from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+from codefloor.lsp.protocol import structure
+from codefloor.errors import RouterUnavailable
+from codefloor.lsp.server import CodefloorServer
 
 
 EXPLAIN = "codefloor.explainRouting"
@@ -29,7 +31,7 @@ def register(server: CodefloorServer) -> None:
         from codefloor.selection.types import Request, TaskKind
 
         uri = _uri_arg(args)
-        settings = ls.folders.settings_for(uri) if uri else ls.folders.base
+        settings = await ls.settings_for(uri) if uri else ls.folders.base
         task = TaskKind.COMPLETION if len(args) > 1 and args[1] == "completion" else TaskKind.ACTION
         prefs = settings.preferences(for_completion=task is TaskKind.COMPLETION)
         try:
@@ -70,7 +72,7 @@ def register(server: CodefloorServer) -> None:
             return {"applied": False}
         uri, raw_range, instruction = args
         try:
-            rng = ls.protocol._converter.structure(raw_range, types.Range)
+            rng = structure(ls.protocol, raw_range, types.Range)
         except Exception:
             ls.show(f"codefloor: {usage_text}; the range must be an LSP Range")
             return {"applied": False}
@@ -91,7 +93,7 @@ def register(server: CodefloorServer) -> None:
             "instruction": instruction,
         }
         edit = await compute_edit(ls, data)
-        return send_edit(ls, edit, f"codefloor: {instruction[:40]}")
+        return await send_edit(ls, edit, f"codefloor: {instruction[:40]}")
 
 
 def _uri_arg(args: tuple) -> str:

@@ -1,11 +1,10 @@
 """Settings per workspace folder: initializationOptions at initialize, then workspace/configuration
 (one item per folder, scopeUri) on `initialized` and on every didChangeConfiguration, cached in
-ls.folders. Request handlers only read the cache (never await a client request there: pygls 2.1.1
-crashes when a cancelled handler receives the late reply)."""
+ls.folders. Settings before routing: from `initialize` on, a request that needs a folder's settings
+waits (at most SETTINGS_WAIT_S, see server.py) for that folder's first answer."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -15,7 +14,8 @@ from codefloor.lsp.server import CodefloorServer
 if TYPE_CHECKING:
     from codefloor.settings import SettingProblem
 
-SECTION = "codefloor"  # codefloor.settings.SECTION (not imported here: pydantic loads after initialize)
+from codefloor.errors import SetupError
+from codefloor.lsp.folders import SECTION
 
 
 def register(server: CodefloorServer) -> None:
@@ -26,40 +26,46 @@ def register(server: CodefloorServer) -> None:
         if not folders and params.root_uri:
             folders = [params.root_uri]
         ls.folder_uris = folders  # parsed on `initialized`: pydantic is not on the initialize path
+        if ls.client_supports("workspace", "configuration"):
+            ls.expect_settings(folders or [""])  # "": the global scope, pulled when there is no folder
 
     @server.feature(types.INITIALIZED)
-    async def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
+    def initialized(ls: CodefloorServer, params: types.InitializedParams) -> None:
+        # Synchronous: the base and the folders exist before the next message (a pushed
+        # didChangeConfiguration right behind `initialized` must land on them, not be rebuilt away).
         ls.start_router()
-        asyncio.ensure_future(ls.report_router_problem())
+        ls.spawn(ls.report_router_problem())
         report(ls, rebuild_base(ls), "initializationOptions")
         ls.folders.set_folders(ls.folder_uris)
-        await fetch_all(ls)
+        ls.spawn(fetch_all(ls))
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: CodefloorServer, params: None) -> None:
         await ls.close()  # close provider connections and the ledger cleanly
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: CodefloorServer, params: types.DidChangeConfigurationParams) -> None:
+    def did_change_configuration(ls: CodefloorServer, params: types.DidChangeConfigurationParams) -> None:
         if ls.client_supports("workspace", "configuration"):
-            await fetch_all(ls)
-        elif params.settings is not None:
+            ls.spawn(fetch_all(ls))
+        elif params.settings is not None:  # pushed: applied before the next message is read
             report(ls, ls.folders.update_all(params.settings), "settings")
             log_settings(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def did_change_folders(ls: CodefloorServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
         ls.folders.set_folders(list(ls.workspace.folders))
+        if ls.client_supports("workspace", "configuration"):
+            ls.expect_settings(ls.folders.folders)  # the added ones: their requests wait for the pull
         await fetch_all(ls)
 
 
 def rebuild_base(ls: CodefloorServer, *extra: object) -> list[SettingProblem]:
     """Base layers: the user config's [defaults] table, then initializationOptions."""
-    from codefloor.config import ConfigError, load_user_config
+    from codefloor.config import load_user_config  # pydantic: loaded after `initialize`
 
     try:
         defaults = load_user_config(ls.env).defaults
-    except ConfigError:
+    except SetupError:
         defaults = {}  # the router reports the broken file when it is built
     return ls.folders.set_base(defaults, ls.init_options, *extra)
 
@@ -74,12 +80,15 @@ async def fetch_all(ls: CodefloorServer) -> None:
         answers = await ls.workspace_configuration_async(types.ConfigurationParams(items=items))
     except Exception as exc:  # a client that fails the request: keep what we have
         ls.log(f"codefloor: workspace/configuration failed ({exc}); keeping the current settings", types.MessageType.Warning)
+        ls.settings_arrived(folders or [""])
         return
     if not folders:
         report(ls, rebuild_base(ls, answers[0] if answers else None), "settings")
+        ls.settings_arrived([""])
         return
     for folder, answer in zip(folders, answers):
         report(ls, ls.folders.update(folder, answer), folder)
+    ls.settings_arrived(folders)
     log_settings(ls)
 
 

@@ -12,14 +12,15 @@ from lsprotocol import types
 
 from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
 from codefloor.actions.generate import language_name
-from codefloor.lsp.convert import lines_of, to_doc, to_lsp_position, to_pos
+from codefloor.basics import FIM, estimate_tokens
+from codefloor.lsp.convert import to_doc, to_lsp_position, to_pos
 from codefloor.lsp.reporting import run_routed
-from codefloor.lsp.server import CodefloorServer, RouterUnavailable
+from codefloor.errors import CodefloorError, NothingEligible
+from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
     from codefloor.selection.types import Decision
 
-FIM = "fim"  # codefloor.catalog.types.FIM; domain modules load after `initialize`
 
 
 def register(server: CodefloorServer) -> None:
@@ -36,10 +37,9 @@ def register(server: CodefloorServer) -> None:
 
 async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *, debounce: bool = True) -> str | None:
     """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled."""
-    from codefloor.results import RoutingError
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
-    settings = ls.folders.settings_for(uri)
+    settings = await ls.settings_for(uri)
     if not settings.completion.enabled:
         return None
     _supersede(ls, uri)
@@ -51,17 +51,17 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
         ls.log(f"codefloor: completion for {uri}: not open in the editor", types.MessageType.Warning)
         return None
     doc = to_doc(document)
-    lines = lines_of(doc.text)
+    lines = ls.lines(document)
     if position.line >= len(lines):
         ls.log(f"codefloor: completion for {uri}: line {position.line} is past the end ({len(lines)} lines)", types.MessageType.Warning)
         return None
     pos = to_pos(lines, position, ls.workspace.position_codec)
-    offset = sum(len(line) + 1 for line in lines[: pos.line]) + pos.col
+    offset = (len("\n".join(lines[: pos.line])) + 1 if pos.line else 0) + pos.col  # join: C speed, not a loop
     prefs = settings.preferences(for_completion=True)
     try:
         router = await ls.router()
         decision = _decide(router, prefs, len(doc.text))
-    except (NoEligibleModel, RoutingError, RouterUnavailable) as exc:
+    except CodefloorError as exc:
         ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
         return None
     ctx = fit_context(doc.text, offset, decision.chosen.card.context_window)
@@ -94,19 +94,19 @@ def snapped(ls: CodefloorServer, uri: str, position: types.Position) -> types.Po
     document = ls.open_document(uri)
     if document is None:
         return position
-    lines = lines_of(document.source)
+    lines = ls.lines(document)
     codec = ls.workspace.position_codec
     return to_lsp_position(lines, to_pos(lines, position, codec), codec)
 
 
 def _decide(router, prefs, doc_chars: int) -> Decision:
     """Prefer a route with native fill-in-the-middle; any eligible model otherwise."""
-    from codefloor.selection.types import NoEligibleModel, Request, TaskKind
+    from codefloor.selection.types import Request, TaskKind
 
-    tokens = min(doc_chars // 4 + 1, 2048)
+    tokens = min(estimate_tokens(doc_chars), 2048)
     try:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS, frozenset({FIM})), prefs)
-    except NoEligibleModel:
+    except NothingEligible:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS), prefs)
 
 

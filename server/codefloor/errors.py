@@ -1,0 +1,67 @@
+"""The one tree of errors a user sees. Imports nothing, so any layer -- and the language server
+before pydantic is loaded -- can catch them. str() of each is one line that says what to do.
+
+    CodefloorError                    catch this one to report any of them
+    ├── SetupError                    the user's own set-up is invalid; names the file, entry, field
+    │   ├── ConfigError               the user config file (config.py)
+    │   └── CatalogError              the catalog or a user [[models]] entry (catalog/load.py)
+    ├── RouterUnavailable             the language server could not build its router (a SetupError
+    │                                 said why, at start-up); every request then says the same
+    ├── RoutingError                  a routed request produced nothing
+    │   ├── NothingEligible           no model meets the floor and the folder's constraints
+    │   │                             (.cause: selection's NoEligibleModel, with its hints)
+    │   ├── AllRoutesFailed           every eligible route failed; .attempts says how
+    │   ├── BudgetExceeded            only the daily budget stands between the request and a model
+    │   └── LedgerUnwritable          a paid attempt refused before sending: the ledger cannot record it
+    └── ProviderError                 one provider call failed (providers/errors.py draws its
+                                      subtree: TransportError, RateLimited, ServerError,
+                                      MalformedResponse, AuthError, BadRequest, FimNotSupported);
+                                      the router turns these into fallbacks or AllRoutesFailed
+
+Messages never contain an API key (ProviderError redacts its text; the others are built from
+names and numbers).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codefloor.results import Attempt
+
+
+class CodefloorError(Exception):
+    """Base of every user-facing error: str() is one actionable line."""
+
+
+class SetupError(CodefloorError):
+    """The user config file, the catalog or a user model is invalid. str() is one line that names
+    the file, the entry and the field."""
+
+
+class RouterUnavailable(CodefloorError):
+    """The router could not be built (bad user config, unreadable catalog). str() says what to fix."""
+
+
+class RoutingError(CodefloorError):
+    """A routed request produced nothing. str() is a one-line message that says what to do."""
+
+
+class NothingEligible(RoutingError):
+    def __init__(self, message: str, cause: Any = None) -> None:
+        super().__init__(message)
+        self.cause = cause  # selection.types.NoEligibleModel: floor, strongest available, hints
+
+
+class AllRoutesFailed(RoutingError):
+    def __init__(self, message: str, attempts: tuple[Attempt, ...]) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class BudgetExceeded(RoutingError):
+    pass
+
+
+class LedgerUnwritable(RoutingError):
+    """A paid attempt was refused before anything was sent: the ledger could not record it."""
