@@ -17,7 +17,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -28,10 +27,10 @@ from codefloor.calibrate import exercises as ex
 from codefloor.calibrate.protocol import Ask, Outcome, Reply, attempt_exercise, first_prompt
 from codefloor.calibrate.runners import RUNNERS
 from codefloor.calibrate.scores import wilson_interval, write_calibration
+from codefloor.basics import estimate_tokens
 from codefloor.errors import SetupError
 
 PROTOCOL_VERSION = "aider-polyglot-whole-2tries-v1"
-CHARS_PER_TOKEN = 4
 # Output tokens per exercise when nothing is measured yet: the median completion tokens per case
 # of the 23 Aider polyglot leaderboard runs that report them (2025, reasoning included).
 DEFAULT_OUTPUT_TOKENS_PER_TASK = 5493
@@ -138,7 +137,7 @@ def router_ask(target: Target, max_tokens: int) -> Ask:
     from codefloor.providers.types import ChatRequest, Message
     from codefloor.selection import Preferences, Request, TaskKind
 
-    from codefloor.selection import NoEligibleModel
+    from codefloor.errors import NothingEligible
 
     prefs = Preferences(min_coding_score=0.0)
 
@@ -146,13 +145,13 @@ def router_ask(target: Target, max_tokens: int) -> Ask:
         chars = sum(len(text) for _, text in messages)
         generation = ChatRequest(messages=tuple(Message(role, text) for role, text in messages),
                                  max_tokens=max_tokens, temperature=0.0)
-        request = Request(task=TaskKind.ACTION, input_tokens=math.ceil(chars / CHARS_PER_TOKEN) + 16,
+        request = Request(task=TaskKind.ACTION, input_tokens=estimate_tokens(chars) + 16,
                           output_tokens=max_tokens)
         for pause in (*COOLDOWN_WAITS_S, None):
             try:
                 result = await target.router.run(generation, request, prefs, folder="codefloor-calibrate")
                 return Reply(result.text, result.input_tokens, result.output_tokens, result.cost_usd)
-            except NoEligibleModel:
+            except NothingEligible:
                 # The model's only routes sit out a cooldown after an earlier exercise's failure (or a
                 # 429's Retry-After): wait for them rather than fail this exercise for another's sake.
                 if pause is None:
@@ -193,7 +192,7 @@ def _estimate_cost(card, todo: list, done: dict[str, dict], max_tokens: int) -> 
         basis = f"{inp:,.0f} in / {out:,.0f} out tokens per exercise, measured on the {n} done"
         per_input = [inp] * len(todo)
     else:
-        per_input = [len(first_prompt(e)) / CHARS_PER_TOKEN * (1 + 1.5 * SECOND_TRY_SHARE) for e in todo]
+        per_input = [estimate_tokens(len(first_prompt(e))) * (1 + 1.5 * SECOND_TRY_SHARE) for e in todo]
         out = min(DEFAULT_OUTPUT_TOKENS_PER_TASK, max_tokens * (1 + SECOND_TRY_SHARE))
         basis = (f"prompt sizes of these exercises and {out:,.0f} output tokens per exercise (median of Aider's "
                  f"published runs, capped by --max-tokens)")
