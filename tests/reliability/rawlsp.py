@@ -121,6 +121,11 @@ class RawClient:
         assert self._proc is not None and self._proc.stdin is not None
         self._proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
+    def send_bytes(self, data: bytes) -> None:
+        """Exactly these bytes on the server's stdin: bad frames, bad headers, bad UTF-8."""
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.write(data)
+
     def _send(self, message: dict) -> None:
         self.send_raw(json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8"))
 

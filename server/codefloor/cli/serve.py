@@ -49,16 +49,16 @@ def run(args: argparse.Namespace) -> int:
     )
     for handler in logging.getLogger().handlers:
         handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        handler.setLevel(logging.getLogger().level)  # a logger set lower for us (pygls.server) stays quiet here
-    from codefloor.lsp.server import create_server, serve_stdio
+        handler.setLevel(logging.getLogger().level)  # a logger set lower for us (codefloor.lsp.server) stays quiet here
+    from codefloor.lsp.server import create_server, serve_stdio, serve_tcp
 
     server = create_server()
     if args.tcp:
         _say(f"language server starting on TCP {args.host}:{args.port}; logs: {args.log_file or 'stderr'}")
         _say_where_it_listens()
-        server.start_tcp(args.host, args.port)
+        serve_tcp(server, args.host, args.port)  # the same framing as stdio (lsp/framing.py)
     else:
-        serve_stdio(server)  # pygls' message loop on a StreamReader, as for TCP; silent: editors log stderr as errors
+        serve_stdio(server)  # silent: editors log stderr as errors
     # LSP: `exit` after `shutdown` ends with 0, without it with 1 (a client that closes stdin
     # without either has not shut the server down either).
     return 0 if server.protocol.shut_down() else 1
@@ -73,7 +73,7 @@ def _say(line: str) -> None:
 
 
 def _say_where_it_listens() -> None:
-    """pygls logs the bound address ("Serving on ('127.0.0.1', 40123)") at INFO; with --port 0 it
+    """serve_tcp logs the bound address ("Serving on ('127.0.0.1', 40123)") at INFO; with --port 0 it
     is the only way to learn the port, so it goes to stderr whatever the log level."""
     import re
 
@@ -83,6 +83,6 @@ def _say_where_it_listens() -> None:
             if record.getMessage().startswith("Serving on") and found:
                 _say("listening on " + ", ".join(f"{host}:{port}" for host, port in found))
 
-    logger = logging.getLogger("pygls.server")
+    logger = logging.getLogger("codefloor.lsp.server")
     logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
     logger.addHandler(Listening(logging.INFO))

@@ -27,6 +27,7 @@ version they were checked against.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -34,7 +35,13 @@ from urllib.parse import unquote
 
 from cattrs import transform_error
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+    JsonRpcServerNotInitialized,
+)
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
@@ -51,39 +58,109 @@ ANSWERED = _Answered()
 class CodefloorProtocol(LanguageServerProtocol):
     _initialize_seen = False
 
+    def receive(self, body: bytes) -> bytes:
+        """One frame's body (lsp/framing.py): read as JSON-RPC and handled, or answered/reported when
+        it cannot be read. Returns what follows its first JSON value (b"" normally): the start of
+        the next frame when the client's Content-Length was too long."""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self._unreadable(body.decode("utf-8", "replace"), f"it is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})")
+            return b""
+        start = len(text) - len(text.lstrip())
+        try:
+            data, end = _JSON.raw_decode(text, start)
+        except RecursionError:
+            self._unreadable(None, "it is nested too deeply")
+            return b""
+        except json.JSONDecodeError as exc:
+            self._unreadable(None, f"it is not JSON ({exc})")
+            return b""
+        except ValueError as exc:  # an integer over Python's limit (4,300 digits)
+            self._unreadable(text, f"it holds a number too long to read ({str(exc).split(';')[0]})")
+            return b""
+        self._dispatch(data)
+        return text[end:].encode("utf-8") if text[end:].strip() else b""
+
+    def _dispatch(self, data: Any) -> None:
+        if isinstance(data, list):  # a JSON-RPC batch: LSP has none
+            for item in data:
+                if isinstance(item, dict):
+                    self._reject(item, JsonRpcInvalidRequest.CODE, "it came in a JSON-RPC batch, which LSP does not support; send each message on its own")
+            if not data:
+                log.error("codefloor: an empty JSON-RPC batch was ignored")
+            return
+        if not isinstance(data, dict) or data.get("jsonrpc") != "2.0":
+            if isinstance(data, dict):
+                self._reject(data, JsonRpcInvalidRequest.CODE, 'it is not JSON-RPC 2.0 (no "jsonrpc": "2.0")')
+            else:
+                log.error("codefloor: a message that is not a JSON-RPC object was ignored: %.80r", data)
+            return
+        try:
+            self.handle_message(self.structure_message(data))
+        except Exception as exc:  # a handler's own failure: logged and shown, as pygls' loop does
+            log.exception("Unable to handle message")
+            self._server._report_server_error(exc, JsonRpcException)
+
+    def _unreadable(self, salvage: str | None, reason: str) -> None:
+        """A body that is not readable JSON-RPC: answered with ParseError when its id can still be
+        read from `salvage` (the body with bad bytes replaced, or big numbers left out), else logged."""
+        data = None
+        if salvage is not None:
+            try:
+                data = json.loads(salvage, parse_int=_int_or_none)
+            except (ValueError, RecursionError):
+                pass
+        if isinstance(data, dict) and ("method" in data or "id" in data):
+            self._reject(data, JsonRpcParseError.CODE, reason)
+        else:
+            log.error("codefloor: a message was skipped: %s", reason)
+            self.notify(types.WINDOW_LOG_MESSAGE, types.LogMessageParams(type=types.MessageType.Error, message=f"codefloor: a message was skipped: {reason}"))
+
+    def _reject(self, data: dict[str, Any], code: int, reason: str) -> None:
+        """The one answer to a message codefloor cannot handle: a request gets an error, a reply to
+        one of our requests fails its handler, a notification is dropped with a message saying
+        which; a dropped didChange forgets its document (its text is out of sync)."""
+        method, msg_id = data.get("method"), data.get("id")
+        if not isinstance(method, str):
+            if msg_id is not None and "error" not in data:
+                self._fail_request(msg_id, f"codefloor: the client's answer to request {msg_id!r} {reason}")
+            else:
+                log.error("codefloor: a message was skipped: %s", reason)
+            return
+        message = f"codefloor: {method} {reason}"
+        log.warning("%s", message)
+        if "id" in data:
+            if isinstance(msg_id, (int, str)):
+                self._answer_error(msg_id, code, message)
+            return
+        message += "; it was ignored"
+        uri = _document_uri(data)
+        if method == types.TEXT_DOCUMENT_DID_CHANGE and uri and unquote(uri) in self.workspace.text_documents:
+            self.workspace.remove_text_document(uri)
+            message += f". codefloor will not edit {uri.rsplit('/', 1)[-1]} until it is reopened (its text is out of sync)"
+        self.notify(types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
-            method = data.get("method")
-            if not isinstance(method, str):
-                if "id" in data and "error" not in data:
-                    return self._reply_of_the_wrong_shape(data, exc)
+            if not isinstance(data.get("method"), str) and not ("id" in data and "error" not in data):
                 raise  # neither a request nor a reply: nothing to answer
             detail = _detail(exc.__cause__)
-            message = f"codefloor: {method} has invalid params ({detail})"
-            log.warning("%s", message)
-            if "id" in data:
-                self._answer_error(data["id"], JsonRpcInvalidParams.CODE, message)
-            else:
-                message += "; it was ignored"
-                uri = _document_uri(data)
-                if method == types.TEXT_DOCUMENT_DID_CHANGE and uri and unquote(uri) in self.workspace.text_documents:
-                    self.workspace.remove_text_document(uri)
-                    message += f". codefloor will not edit {uri.rsplit('/', 1)[-1]} until it is reopened (its text is out of sync)"
-                self.notify(types.WINDOW_SHOW_MESSAGE, types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+            reason = "does not fit LSP" if "method" not in data else "has invalid params"
+            self._reject(data, JsonRpcInvalidParams.CODE, f"{reason} ({detail})")
             return ANSWERED
 
-    def _reply_of_the_wrong_shape(self, data: dict[str, Any], exc: JsonRpcException) -> _Answered:
-        """The client answered one of our requests (e.g. workspace/configuration with null or 5):
-        the handler awaiting it gets an error it already handles (keep what we have), instead of a
-        popup "Error in server: Invalid Params" and a handler that waits for ever."""
-        message = f"codefloor: the client's answer to request {data['id']!r} does not fit LSP ({_detail(exc.__cause__)})"
+    def _fail_request(self, msg_id: Any, message: str) -> None:
+        """The client answered one of our requests with something unreadable (workspace/configuration
+        with null or 5, bad UTF-8): the handler awaiting it gets an error it already handles (keep
+        what we have), instead of a popup "Error in server: Invalid Params" and a handler that waits
+        for ever."""
         log.warning("%s", message)
-        future = self._request_futures.pop(data["id"], None)
+        future = self._request_futures.pop(msg_id, None)
         if future is not None and not future.done():
             future.set_exception(JsonRpcException(message))
-        return ANSWERED
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
@@ -154,6 +231,15 @@ def _detail(cause: BaseException | None) -> str:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])_([a-z])")
+_JSON = json.JSONDecoder()
+
+
+def _int_or_none(digits: str) -> int | None:
+    """json's parse_int that leaves out a number Python refuses to convert (over 4,300 digits)."""
+    try:
+        return int(digits)
+    except ValueError:
+        return None
 
 
 def structure(ls_protocol: LanguageServerProtocol, value: Any, cls: type) -> Any:

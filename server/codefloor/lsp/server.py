@@ -26,6 +26,7 @@ from codefloor.actions.trees import DocumentTrees
 from codefloor.errors import RouterUnavailable
 from codefloor.lsp.convert import lines_of
 from codefloor.lsp.folders import FolderSettingsStore
+from codefloor.lsp.framing import run_framed
 from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
@@ -209,29 +210,27 @@ def create_server(env: dict[str, str] | None = None) -> CodefloorServer:
 
 
 def serve_stdio(server: CodefloorServer) -> None:
-    """LSP over stdin/stdout through pygls' own message loop (pygls.io_.run_async), fed by an
-    asyncio.StreamReader on the pipe -- exactly how pygls' TCP server reads its socket, so both
-    transports share one framing code. pygls' stdio reader instead takes a thread-pool trip per
-    header line and per body: +0.2 ms per round trip and +30% server CPU in the editor-session
-    benchmark (docs/benchmarks.md). Where stdin is no pipe (a file), pygls' start_io() serves.
+    """LSP over stdin/stdout, framed by lsp/framing.py (resynchronises after a bad frame, caps the
+    length) and read from an asyncio pipe reader on this loop: pygls' stdio reader takes a
+    thread-pool trip per header line and per body (+0.2 ms per round trip and +30% server CPU in
+    the editor-session benchmark, docs/benchmarks.md). Where stdin is no pipe (a file), a thread
+    reads it for the same framing.
 
-    Checked against pygls 2.1.1: run_async(stop_event, reader, protocol, logger, error_handler);
-    `exit` ends the process through SystemExit, end of input ends the loop."""
+    Checked against pygls 2.1.1: `exit` ends the process through SystemExit; end of input ends the loop."""
     import sys
-    import threading
 
-    from pygls.io_ import StdoutWriter, run_async
+    from pygls.io_ import StdoutWriter
 
-    if not _watchable(sys.stdin):
-        server.start_io()
-        return
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    stdin = sys.stdin.buffer
 
     async def serve() -> None:
-        reader = asyncio.StreamReader()
-        await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
-        await run_async(stop_event=threading.Event(), reader=reader, protocol=server.protocol, logger=log,
-                        error_handler=server.report_server_error)
+        if _watchable(stdin):
+            reader = asyncio.StreamReader()
+            await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+            await run_framed(reader.read, server.protocol)
+        else:
+            await run_framed(lambda n: asyncio.to_thread(stdin.read1, n), server.protocol)
 
     try:
         asyncio.run(serve())
@@ -239,6 +238,32 @@ def serve_stdio(server: CodefloorServer) -> None:
         log.error("the client closed the connection; shutting down")
     except (KeyboardInterrupt, SystemExit):
         pass  # `exit` from the client ends the process through SystemExit, as in pygls
+    finally:
+        server.shutdown()
+
+
+def serve_tcp(server: CodefloorServer, host: str, port: int) -> None:
+    """LSP over TCP (one client at a time, as pygls' start_tcp), framed by the same run_framed.
+    Logs "Serving on ('host', port)" at INFO, which `codefloor serve --tcp` repeats on stderr."""
+
+    listening: list[asyncio.Server] = []
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.protocol.set_writer(writer)
+        await run_framed(reader.read, server.protocol)
+        listening[0].close()  # the client is gone: stop, as pygls' start_tcp does
+
+    async def listen() -> None:
+        tcp = await asyncio.start_server(connection, host, port)
+        listening.append(tcp)
+        log.info("Serving on %s", ", ".join(str(sock.getsockname()) for sock in tcp.sockets))
+        async with tcp:
+            await tcp.serve_forever()
+
+    try:
+        asyncio.run(listen())
+    except (KeyboardInterrupt, SystemExit, asyncio.CancelledError):
+        pass
     finally:
         server.shutdown()
 
