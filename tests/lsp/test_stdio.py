@@ -1,6 +1,6 @@
 """`codefloor serve` frames JSON-RPC on stdin however the bytes arrive: split anywhere, several in
 one write, a header block without Content-Length skipped, a body that is not JSON reported without
-stopping the messages after it. (pygls' own reader does the framing, for stdio and TCP alike.)"""
+stopping the messages after it. (lsp/framing.py does the framing, for stdio and TCP alike; tests/lsp/test_framing.py: bad frames.)"""
 
 from __future__ import annotations
 
@@ -66,4 +66,4 @@ def test_a_bad_frame_is_skipped_and_reported_and_the_next_one_is_handled(env):
         assert [a["id"] for a in answers] == [1, 2] and answers[1]["result"] is None
     finally:
         stderr = _stop(proc)
-    assert "Unable to handle message" in stderr  # the body that is not JSON, logged; the server went on
+    assert "it is not JSON" in stderr and "not part of an LSP frame" in stderr  # both logged; the server went on
