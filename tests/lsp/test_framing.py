@@ -131,3 +131,31 @@ async def test_a_batch_gets_invalid_request_for_each_request_in_it(env):
     finally:
         await client.stop()
     assert not _popups(client)
+
+
+def test_tcp_goes_through_the_same_framing(env):
+    """`serve --tcp --port 0` says where it listens, and a bad frame on the socket is skipped as on stdio."""
+    import re
+    import socket
+    import subprocess
+    import sys
+
+    from tests.lsp.test_serve_cli import _read_message
+
+    proc = subprocess.Popen([sys.executable, "-m", "codefloor", "serve", "--tcp", "--port", "0"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        port = None
+        while port is None:  # bounded by the process: a server that dies ends stderr
+            line = proc.stderr.readline().decode()
+            assert line, "the TCP server ended before saying where it listens"
+            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            port = found and int(found.group(1))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            initialize = _body({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+            conn.sendall(b"Content-Length: 100000000000000\r\n\r\n" + initialize + b"Content-Length: %d\r\n\r\n" % len(initialize) + initialize)
+            answer = json.loads(_read_message(conn.makefile("rb")))
+        assert answer["id"] == 1 and answer["result"]["serverInfo"]["name"] == "codefloor"
+    finally:
+        proc.terminate()
+        proc.wait(10)
