@@ -7,12 +7,16 @@
 - state of a closed document: reopened with other text, hover claims nothing;
 - two servers sharing one ledger under one daily budget: never more than the budget spent;
 - files: the data dir 0700, the ledger and --log-file 0600 under umask 0; an unopenable ledger is
-  named in the message the editor shows.
+  named in the message the editor shows;
+- bad frames (a Content-Length 5 short, 10 long, negative, not a number, absent, 10^14) and
+  unreadable requests (invalid UTF-8, a 5,000-digit integer, a batch): later requests answered,
+  unreadable ones with their error where the id can be read, no popup.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import stat
@@ -42,7 +46,7 @@ ODD = {
 async def scenarios(scale: float) -> list[Row]:
     rounds = max(1, round(5 * scale))
     rows = [await _odd_numbers(rounds), await _lone_surrogate(rounds), await _closed_documents(rounds),
-            await _shared_budget(), await _private_files()]
+            await _shared_budget(), await _private_files(), await _bad_frames(rounds)]
     return rows
 
 
@@ -191,3 +195,52 @@ async def _private_files() -> Row:
         os.umask(old)
     return Row("hardening", "umask 0: data dir, ledger, --log-file; unopenable ledger", 4,
                f"{', '.join(seen)}; unopenable ledger named in the message: {'yes' if named else 'no'}", lost)
+
+
+def _hover_body(n: int, name: str = "m") -> bytes:
+    return json.dumps({"jsonrpc": "2.0", "id": n, "method": "textDocument/hover", "params": {
+        "textDocument": {"uri": f"file:///nowhere/{name}.py"}, "position": {"line": 0, "character": 0}}}).encode()
+
+
+BAD_FRAMES = {
+    "5 bytes short": lambda body: b"Content-Length: %d\r\n\r\n" % (len(body) - 5) + body,
+    "10 bytes long": lambda body: b"Content-Length: %d\r\n\r\n" % (len(body) + 10) + body,
+    "negative": lambda body: b"Content-Length: -5\r\n\r\n" + body,
+    "not a number": lambda body: b"Content-Length: five\r\n\r\n" + body,
+    "absent": lambda body: b"Content-Type: application/vscode-jsonrpc\r\n\r\n" + body,
+    "10^14": lambda body: b"Content-Length: 100000000000000\r\n\r\n" + body,
+}
+UNREADABLE = {  # body for id n -> the error code it must get
+    "invalid UTF-8": (lambda n: _hover_body(n, "BAD").replace(b"BAD", b"\xff\xfe"), -32700),
+    "5,000-digit integer": (lambda n: _hover_body(n).replace(b'"line": 0', b'"line": ' + b"9" * 5000), -32700),
+    "batch": (lambda n: b"[" + _hover_body(n) + b"]", -32600),
+}
+
+
+async def _bad_frames(rounds: int) -> Row:
+    """Each bad frame, then a hover that must be answered; each unreadable request, answered with its error."""
+    tried = lost = 0
+    with tempfile.TemporaryDirectory(prefix="codefloor-frames-") as tmp, pe.running_fakes(BODY) as fakes:
+        client = await _session(pe.server_env(Path(tmp), fakes), Path(tmp) / "w")
+        params = {"textDocument": {"uri": "file:///nowhere/m.py"}, "position": {"line": 0, "character": 0}}
+        try:
+            for r in range(rounds):
+                for make in BAD_FRAMES.values():
+                    client.send_bytes(make(_hover_body(10_000 + r)))
+                    tried += 1
+                    try:
+                        lost += (await client.request("textDocument/hover", params, 10)).get("result", "missing") is not None
+                    except TimeoutError:
+                        lost += 1
+                for i, (make, code) in enumerate(UNREADABLE.values()):
+                    msg_id = 20_000 + 10 * r + i
+                    client.send_raw(make(msg_id))
+                    tried += 1
+                    answer = lambda: next((m for m in client.messages if m.get("id") == msg_id and "method" not in m), None)
+                    lost += not (await client.wait_for(answer, 10) and answer().get("error", {}).get("code") == code)
+            popups = [t for t in client.shown() if "Error in server" in t]
+            lost += len(popups)
+        finally:
+            await client.stop()
+    return Row("hardening", f"bad frames ({len(BAD_FRAMES)} headers) and unreadable requests ({len(UNREADABLE)} kinds)",
+               tried, f"later requests answered, unreadable ones with ParseError/InvalidRequest, {len(popups)} popups", lost)
