@@ -20,6 +20,11 @@
 - A late reply to a server->client request whose awaiting handler was cancelled: pygls 2.1.1 calls
   set_result on the cancelled future and raises from its message loop (pygls #621, fix proposed in
   PR #628). The reply is dropped here, so handlers await client requests normally.
+- A body that cannot be read (lsp/framing.py hands each one to `receive`): invalid UTF-8 or an
+  integer over Python's 4,300 digits gets ParseError where the id can still be read (a didChange
+  forgets its document, as above); a JSON-RPC batch gets InvalidRequest for each request in it;
+  without a readable id (not JSON, nested too deeply) it is logged. pygls showed a popup of Python
+  internals and answered nothing.
 
 The pygls internals this module relies on are each behind one function below, with the pygls
 version they were checked against.
