@@ -50,6 +50,8 @@ from pygls.exceptions import (
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
+from codefloor.lsp import line_model
+
 log = logging.getLogger(__name__)
 
 
@@ -166,6 +168,12 @@ class CodefloorProtocol(LanguageServerProtocol):
         future = self._request_futures.pop(msg_id, None)
         if future is not None and not future.done():
             future.set_exception(JsonRpcException(message))
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):  # a generator, like pygls' own
+        result = yield from super().lsp_initialize(params)
+        line_model.adopt(self.workspace)  # documents count lines as LSP does (line_model.py)
+        return result
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
