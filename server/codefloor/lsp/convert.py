@@ -3,6 +3,7 @@ domain columns are code points. pygls's document position codec does the convers
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lsprotocol import types
@@ -14,9 +15,13 @@ from codefloor.actions.generate import Doc
 from codefloor.actions.offers import Problem
 
 
+_LSP_BREAK = re.compile(r"\n|(?<=\r)(?!\n)")  # after \n, or after a \r that no \n follows
+
+
 def lines_of(text: str) -> list[str]:
-    """The domain's lines (split on \n only, as LSP counts lines; a trailing \r stays in the line)."""
-    return text.split("\n")
+    """The document's lines as LSP counts them (breaks at \n, \r\n and a lone \r, nothing else; see
+    actions/lines.py). A \r ending a line stays in it, so an edit that ends a line keeps its ending."""
+    return _LSP_BREAK.split(text)
 
 
 def to_pos(lines: list[str], position: types.Position, codec: Any) -> Pos:

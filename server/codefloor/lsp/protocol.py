@@ -38,6 +38,8 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInva
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
+from codefloor.lsp import line_model
+
 log = logging.getLogger(__name__)
 
 
@@ -84,6 +86,12 @@ class CodefloorProtocol(LanguageServerProtocol):
         if future is not None and not future.done():
             future.set_exception(JsonRpcException(message))
         return ANSWERED
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):  # a generator, like pygls' own
+        result = yield from super().lsp_initialize(params)
+        line_model.adopt(self.workspace)  # documents count lines as LSP does (line_model.py)
+        return result
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
