@@ -381,7 +381,7 @@ class Router:
                                                  reservation))
                     raise
                 except _OutOfTime:  # not the route's fault: no cooldown
-                    error = ProviderTimeout(f"still answering when the request's {deadlines.total_s:g} s "
+                    error = ProviderTimeout(f"still waiting for the answer when the request's {deadlines.total_s:g} s "
                                             f"({deadlines.total_from}) ran out", provider=candidate.route.provider)
                     attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error,
                                                  reservation))
