@@ -101,6 +101,17 @@ class RoutingConfig(_Strict):
     # per consecutive failure up to max_cooldown_s (shorter pauses suit a flaky local server).
     cooldown_s: float = Field(default=10.0, gt=0)
     max_cooldown_s: float = Field(default=300.0, gt=0)
+    # Deadlines (router.Deadlines): every attempt must send its first chunk within *_first_byte_s
+    # and each next one within *_stall_s, or the next fallback is tried; the whole request, all
+    # fallbacks, ends after *_total_s. An inline completion is worthless after a few seconds; a
+    # code action (and `codefloor ask`, whose --timeout replaces action_total_s) can wait longer
+    # -- reasoning models think in silence before their first chunk.
+    completion_first_byte_s: float = Field(default=3.0, gt=0)
+    completion_stall_s: float = Field(default=2.0, gt=0)
+    completion_total_s: float = Field(default=6.0, gt=0)
+    action_first_byte_s: float = Field(default=30.0, gt=0)
+    action_stall_s: float = Field(default=20.0, gt=0)
+    action_total_s: float = Field(default=180.0, gt=0)
 
 
 class CatalogSources(_Strict):

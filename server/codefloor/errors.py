@@ -11,6 +11,7 @@ before pydantic is loaded -- can catch them. str() of each is one line that says
     │   ├── NothingEligible           no model meets the floor and the folder's constraints
     │   │                             (.cause: selection's NoEligibleModel, with its hints)
     │   ├── AllRoutesFailed           every eligible route failed; .attempts says how
+    │   │   └── DeadlineExceeded      the request's total deadline ended the fallbacks
     │   ├── BudgetExceeded            only the daily budget stands between the request and a model
     │   └── LedgerUnwritable          a paid attempt refused before sending: the ledger cannot record it
     └── ProviderError                 one provider call failed (providers/errors.py draws its
@@ -57,6 +58,11 @@ class AllRoutesFailed(RoutingError):
     def __init__(self, message: str, attempts: tuple[Attempt, ...]) -> None:
         super().__init__(message)
         self.attempts = attempts
+
+
+class DeadlineExceeded(AllRoutesFailed):
+    """The request's total deadline ([routing] <task>_total_s, `ask --timeout`) ran out; the
+    attempt in flight is recorded and nothing more is sent."""
 
 
 class BudgetExceeded(RoutingError):

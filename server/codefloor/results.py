@@ -36,6 +36,17 @@ class RoutedResult:
     latency_ms: float  # whole request, all attempts
 
     @property
+    def reason(self) -> str:
+        """Why the model that served did: the engine's reason when its first choice served, else
+        which attempts failed first (decision.reason names the first choice, not the server)."""
+        chosen = self.decision.chosen
+        if self.served_by.route.key == chosen.route.key:
+            return self.decision.reason
+        failed = "; ".join(f"{a.model_id} ({a.error_kind})" for a in self.attempts if a.outcome != "ok")
+        return (f"fallback: {self.served_by.card.id} served after {failed} failed "
+                f"(the first choice was {chosen.card.id}: {self.decision.reason})")
+
+    @property
     def fallbacks_tried(self) -> int:
         return len(self.attempts) - 1
 

@@ -25,6 +25,14 @@ Fallbacks only ever come from the Decision, so a fallback never goes below the f
 that breaks mid-way fails that attempt; its partial text never reaches the result (on_text may
 have shown it live: callers say so, see cli/ask.py). Cancellation is never swallowed: the
 attempt is recorded as "cancelled" and the upstream stream is closed before CancelledError goes on.
+
+Deadlines (Deadlines, [routing] <task>_*_s): an attempt whose first chunk does not come within
+first_byte_s, or whose next chunk does not come within stall_s, fails as ProviderTimeout (a
+retryable failure: cooldown, next fallback); the whole request, fallbacks included, ends at
+total_s with DeadlineExceeded, the attempt in flight recorded. Each step is reported through
+on_event as one line ("gpt-5-mini: no answer in 30 s ([routing] action_first_byte_s), trying o3").
+The embedded route has no first-byte deadline: its first chunk waits for the model to load (and,
+the first time, to download); its stall and total deadlines hold.
 """
 
 from __future__ import annotations
@@ -53,12 +61,13 @@ from codefloor.providers.errors import (
     MalformedResponse,
     ModelNotFound,
     ProviderError,
+    ProviderTimeout,
     StreamInterrupted,
     StreamRedactor,
 )
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage, sendable
-from codefloor.errors import AllRoutesFailed, BudgetExceeded, LedgerUnwritable, NothingEligible
+from codefloor.errors import AllRoutesFailed, BudgetExceeded, DeadlineExceeded, LedgerUnwritable, NothingEligible
 from codefloor.results import Attempt, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
 from codefloor.selection.eligibility import is_free
@@ -83,6 +92,41 @@ class _Cooldown:
 class _Outcome:
     text: str
     usage: Usage | None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """How long one routed request may wait; see the module docstring. `total_from` names the
+    setting total_s came from, for the message when it runs out."""
+
+    first_byte_s: float
+    stall_s: float
+    total_s: float
+    task: str
+    total_from: str
+
+    @classmethod
+    def for_task(cls, routing: RoutingConfig, task: str, total_s: float | None = None) -> "Deadlines":
+        """[routing] <task>_first_byte_s / _stall_s / _total_s; `total_s` (ask --timeout) replaces the last."""
+        setting = f"[routing] {task}_total_s"
+        return cls(getattr(routing, f"{task}_first_byte_s"), getattr(routing, f"{task}_stall_s"),
+                   total_s if total_s is not None else getattr(routing, f"{task}_total_s"), task,
+                   "--timeout" if total_s is not None else setting)
+
+
+@dataclass(frozen=True, slots=True)
+class _Waits:
+    """One attempt's waits: for the first chunk (None = no limit), between chunks, and the loop
+    time the whole request ends at."""
+
+    first_s: float | None
+    stall_s: float
+    ends_at: float
+    deadlines: Deadlines
+
+
+class _OutOfTime(Exception):
+    """The request's total deadline ran out during an attempt."""
 
 
 class Router:
@@ -277,14 +321,28 @@ class Router:
         decision: Decision | None = None,
         on_attempt: Callable[[Candidate], None] | None = None,
         on_text: Callable[[str], None] | None = None,
+        on_event: Callable[[str], None] | None = None,
         check: Callable[[str], str | None] | None = None,
+        deadlines: Deadlines | None = None,
     ) -> RoutedResult:
         """`check(answer)` returns why an answer must not be used (None = fine): such an answer is a
-        failed attempt of that route (recorded, billed, no cooldown) and the next fallback is tried."""
+        failed attempt of that route (recorded, billed, no cooldown) and the next fallback is tried.
+        `deadlines` default to the task's ([routing]); `on_event(line)` hears each fallback and why."""
         decision = decision or self.decide(request, prefs)
         generation = sendable(generation)  # a lone surrogate from the editor is ours to fix, not a route's failure
+        deadlines = deadlines or Deadlines.for_task(self.config.routing, request.task.value)
+        loop = asyncio.get_running_loop()
+        ends_at = loop.time() + deadlines.total_s
         started = time.perf_counter()
         attempts: list[Attempt] = []
+        failed_last: str | None = None  # "model: why" of the attempt that just failed, for on_event
+
+        def out_of_time() -> DeadlineExceeded:
+            tried = f" ({_tried(attempts)})" if attempts else ""
+            return DeadlineExceeded(
+                f"no answer within {deadlines.total_s:g} s ({deadlines.total_from}, fallbacks included){tried}; "
+                f"nothing more is sent -- raise {deadlines.total_from} or try again later", tuple(attempts))
+
         while True:
             skipped_for_budget = settling_may_fit = False
             unrecordable: LedgerError | None = None
@@ -292,6 +350,8 @@ class Router:
             for candidate in (decision.chosen, *decision.fallbacks):
                 if candidate.route.key in self._unavailable_routes():
                     continue  # failed (or auth-marked) during this very request or a concurrent one
+                if loop.time() >= ends_at:
+                    raise out_of_time()
                 paid = not is_free(candidate)
                 reservation = None
                 if paid:
@@ -309,16 +369,27 @@ class Router:
                     self._paid_in_flight += 1
                 if on_attempt:
                     on_attempt(candidate)
+                if on_event and failed_last:
+                    on_event(f"{failed_last}, trying {candidate.card.id}")
+                waits = _Waits(None if candidate.route.provider == "embedded" else deadlines.first_byte_s,
+                               deadlines.stall_s, ends_at, deadlines)
                 attempt_started = time.perf_counter()
                 try:
-                    outcome = await self._attempt(candidate, generation, on_text)
+                    outcome = await self._attempt(candidate, generation, on_text, waits)
                 except asyncio.CancelledError:
                     attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None,
                                                  reservation))
                     raise
+                except _OutOfTime:  # not the route's fault: no cooldown
+                    error = ProviderTimeout(f"still waiting for the answer when the request's {deadlines.total_s:g} s "
+                                            f"({deadlines.total_from}) ran out", provider=candidate.route.provider)
+                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error,
+                                                 reservation))
+                    raise out_of_time() from None
                 except ProviderError as error:
                     attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error,
                                                  reservation))
+                    failed_last = f"{candidate.card.id}: {error.message}"
                     if isinstance(error, AuthError):
                         self._mark_provider(candidate.route.provider, error.message)
                         continue  # another provider's key may work
@@ -340,6 +411,7 @@ class Router:
                     error = MalformedResponse(f"answer rejected: {rejected}", provider=candidate.route.provider)
                     attempts.append(self._record(candidate, request, folder, attempt_started, "error", outcome.usage,
                                                  outcome.text, error, reservation))
+                    failed_last = f"{candidate.card.id}: {error.message}"
                     continue
                 attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None,
                                        reservation)
@@ -358,7 +430,11 @@ class Router:
                 break
             # Only other requests' reservations stand in the way, and they are estimates (often far
             # above what gets billed): wait for one to settle instead of refusing with money left.
-            await self._reservations_change()
+            try:
+                async with asyncio.timeout_at(ends_at):
+                    await self._reservations_change()
+            except TimeoutError:
+                raise out_of_time() from None
         if unrecordable is not None and not attempts:
             raise LedgerUnwritable(f"nothing was sent to a paid model: {unrecordable}; an attempt that cannot be "
                                    "recorded is not paid for") from None
@@ -367,22 +443,23 @@ class Router:
         raise AllRoutesFailed(_failure_message(attempts), tuple(attempts))
 
     async def _attempt(
-        self, candidate: Candidate, generation: ChatRequest | FimRequest, on_text: Callable[[str], None] | None
+        self, candidate: Candidate, generation: ChatRequest | FimRequest, on_text: Callable[[str], None] | None,
+        waits: _Waits,
     ) -> _Outcome:
         provider = self._providers.get(candidate.route.provider)
         model = candidate.route.model_name
         if isinstance(generation, FimRequest):
             if candidate.route.supports_fim:
                 try:
-                    return await _consume(provider.stream_fim(model, generation), on_text)
+                    return await _consume(provider.stream_fim(model, generation), on_text, waits)
                 except FimNotSupported:
                     pass  # catalog said FIM, the adapter disagrees: ask for the middle by chat instead
-            return await _consume(stream_fim_via_chat(provider, model, generation), on_text)
+            return await _consume(stream_fim_via_chat(provider, model, generation), on_text, waits)
         if candidate.card.reasoning_effort and generation.reasoning_effort is None:
             # Run the model at the setting its score was measured at (ROUTING.md: the score is the
             # score of the setting the adapter uses).
             generation = dataclasses.replace(generation, reasoning_effort=candidate.card.reasoning_effort)
-        outcome = await _consume(provider.stream_chat(model, generation), on_text)
+        outcome = await _consume(provider.stream_chat(model, generation), on_text, waits)
         if not outcome.text.strip():
             # A finished chat answer with no text (an Anthropic message without content blocks) is
             # as useless as OpenAI's empty choices: fail the attempt so a fallback answers. (An empty
@@ -440,8 +517,26 @@ def _decided(result: Decision | NoEligibleModel) -> Decision:
     return result
 
 
-async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None) -> _Outcome:
-    """Read a stream to its finish marker; aclosing() closes the upstream on error or cancel."""
+async def _next_chunk(chunks: AsyncIterator, wait_s: float | None, ends_at: float):
+    """The next chunk within wait_s (None = no limit) and before ends_at. Raises TimeoutError
+    (this wait ran out), _OutOfTime (the request's total did), StopAsyncIteration."""
+    left = ends_at - asyncio.get_running_loop().time()
+    total_binds = wait_s is None or left <= wait_s
+    limit = asyncio.timeout(max(left, 0.0) if total_binds else wait_s)
+    try:
+        async with limit:
+            return await anext(chunks)
+    except TimeoutError:
+        if not limit.expired():
+            raise  # not our deadline's
+        if total_binds:
+            raise _OutOfTime from None
+        raise
+
+
+async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None, waits: _Waits) -> _Outcome:
+    """Read a stream to its finish marker within the waits; aclosing() closes the upstream on
+    error, timeout or cancel."""
     parts: list[str] = []
     usage: Usage | None = None
     finished = False
@@ -453,8 +548,20 @@ async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None)
             if on_text:
                 on_text(text)
 
+    task = waits.deadlines.task
     async with aclosing(stream) as chunks:  # type: ignore[type-var]
-        async for chunk in chunks:
+        first = True
+        while True:
+            try:
+                chunk = await _next_chunk(chunks, waits.first_s if first else waits.stall_s, waits.ends_at)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                if first:
+                    raise ProviderTimeout(f"no answer in {waits.first_s:g} s ([routing] {task}_first_byte_s)") from None
+                raise ProviderTimeout(f"the answer stalled: nothing for {waits.stall_s:g} s mid-answer "
+                                      f"([routing] {task}_stall_s)") from None
+            first = False
             if chunk.usage is not None:
                 usage = chunk.usage
             if chunk.text:
@@ -497,5 +604,8 @@ def _most_it_can_cost(candidate: Candidate, request: Request, generation: ChatRe
 def _failure_message(attempts: list[Attempt]) -> str:
     if not attempts:
         return "every eligible route is cooling down or unavailable; try again shortly"
-    tried = "; ".join(f"{a.model_id} via {a.provider}: {a.error_kind}: {a.error}" for a in attempts)
-    return f"no route could serve the request ({tried})"
+    return f"no route could serve the request ({_tried(attempts)})"
+
+
+def _tried(attempts: list[Attempt]) -> str:
+    return "; ".join(f"{a.model_id} via {a.provider}: {a.error_kind}: {a.error}" for a in attempts)

@@ -187,3 +187,28 @@ def test_timeout_bounds_the_whole_ask_and_records_the_attempt_as_cancelled(opena
     assert usage["attempts"] == 1 and usage["by_model"][0]["ok"] == 0  # the attempt in flight: recorded, not ok
     bad = codefloor("ask", "--timeout", "0", "hi", env=env)
     assert bad.returncode == 2 and "above 0" in bad.stderr
+
+
+def test_a_hung_model_is_left_after_its_first_byte_deadline_and_stderr_says_so(openai_env):
+    import re
+    import time
+
+    from tests.fakes.behaviour import hang
+
+    env, fake = openai_env
+    config = Path(env["CODEFLOOR_CONFIG"])
+    config.write_text(config.read_text(encoding="utf-8") + "[routing]\naction_first_byte_s = 0.5\n", encoding="utf-8")
+    fake.script(hang(60), ok(ANSWER))  # the first choice stays silent; the next model answers
+    started = time.monotonic()
+    done = codefloor("ask", "--min-coding-score", "30", "hi", env=env)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ANSWER and elapsed < 30  # not the provider's 60 s read timeout
+    lines = done.stderr.strip().splitlines()
+    said = re.fullmatch(r"codefloor: (\S+): no answer in 0\.5 s \(\[routing\] action_first_byte_s\), trying (\S+)", lines[0])
+    assert said, done.stderr
+    first, served = said.groups()
+    assert first != served and len(lines) == 2
+    assert lines[-1].startswith(f"codefloor: {served} via openai")  # the summary names the model that served
+    assert f"fallback: {served} served after {first} (ProviderTimeout) failed" in lines[-1]
+    assert "1 fallback(s) used" in lines[-1]

@@ -141,3 +141,28 @@ async def test_write_tests_creates_the_test_file(tmp_path, make_client, fake, cl
     assert isinstance(create, types.CreateFile) and create.uri == test_uri
     assert change.text_document.uri == test_uri and change.text_document.version is None
     assert change.edits[0].new_text.startswith("from calc import add")
+
+
+async def test_a_hung_model_is_left_after_its_deadline_and_progress_and_status_say_which_served(tmp_path, make_client, fake, env):
+    from tests.fakes.behaviour import hang
+
+    config = Path(env["CODEFLOOR_CONFIG"])
+    config.write_text(config.read_text(encoding="utf-8") + "\n[routing]\naction_first_byte_s = 0.5\n", encoding="utf-8")
+    client = await make_client()
+    folders = {"w": tmp_path / "w"}
+    await ready(client, folders, {"w": 40}, harness.capabilities("visual-studio-code"))
+    uri = harness.open_doc(client, folders["w"] / "m.py", STUB)
+    [generate] = [a for a in await list_actions(client, uri, 2) if a.title.startswith("Generate body")]
+    assert "test-cheap" in generate.title
+    fake.script(hang(60), ok(BODY))  # test-cheap stays silent; the next eligible model answers
+    resolved = await asyncio.wait_for(client.code_action_resolve_async(generate), 30)
+    assert resolved.edit is not None
+    reports = [r.message or "" for rs in client.progress_reports.values() for r in rs if isinstance(r, types.WorkDoneProgressReport)]
+    said = [m for m in reports if m.startswith("test-cheap: no answer in 0.5 s ([routing] action_first_byte_s), trying ")]
+    assert said, reports
+    served = said[0].rsplit(" ", 1)[1]
+    await harness.eventually(lambda: client.statuses, what="a codefloor/status notification")
+    status = client.statuses[-1]
+    status = status if isinstance(status, dict) else status._asdict()
+    assert status["model"] == served != "test-cheap" and status["fallbacksTried"] == 1
+    assert status["reason"].startswith(f"fallback: {served} served after test-cheap (ProviderTimeout) failed")

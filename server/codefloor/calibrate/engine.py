@@ -36,6 +36,7 @@ PROTOCOL_VERSION = "aider-polyglot-whole-2tries-v1"
 DEFAULT_OUTPUT_TOKENS_PER_TASK = 5493
 DEFAULT_SECONDS_PER_TASK = 60.0  # until this run has measured its own
 SECOND_TRY_SHARE = 0.8  # share of exercises that need the second try (a guess for the estimate)
+CALIBRATE_TOTAL_S = 1800.0  # one answer, fallbacks (the model's own routes) included
 COOLDOWN_WAITS_S = (2.0, 10.0, 30.0, 60.0)  # waits for a cooling-down route before an exercise gives up
 
 
@@ -138,8 +139,15 @@ def router_ask(target: Target, max_tokens: int) -> Ask:
     from codefloor.selection import Preferences, Request, TaskKind
 
     from codefloor.errors import NothingEligible
+    from codefloor.router import Deadlines
 
     prefs = Preferences(min_coding_score=0.0)
+
+    # One exercise's answer may be long and a local model slow: the action's first-byte and stall
+    # deadlines hold, the total is CALIBRATE_TOTAL_S (an editor's 180 s would cut whole-file answers).
+    action = Deadlines.for_task(target.router.config.routing, "action")
+    deadlines = dataclasses.replace(action, total_s=max(action.total_s, CALIBRATE_TOTAL_S),
+                                    total_from="codefloor calibrate's per-answer limit")
 
     async def ask(messages: list[tuple[str, str]]) -> Reply:
         chars = sum(len(text) for _, text in messages)
@@ -149,7 +157,8 @@ def router_ask(target: Target, max_tokens: int) -> Ask:
                           output_tokens=max_tokens)
         for pause in (*COOLDOWN_WAITS_S, None):
             try:
-                result = await target.router.run(generation, request, prefs, folder="codefloor-calibrate")
+                result = await target.router.run(generation, request, prefs, folder="codefloor-calibrate",
+                                                 deadlines=deadlines)
                 return Reply(result.text, result.input_tokens, result.output_tokens, result.cost_usd)
             except NothingEligible:
                 # The model's only routes sit out a cooldown after an earlier exercise's failure (or a

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_score_confidence(parser)
     parser.add_argument("--max-tokens", type=token_count_arg, default=1024, help="longest answer (default 1024)")
     parser.add_argument("--timeout", type=seconds_arg, default=None, metavar="S",
-                        help="give up after S seconds in all, fallbacks included (default: only each provider's own timeouts)")
+                        help="give up after S seconds in all, fallbacks included (default: [routing] action_total_s, 180)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     parser.add_argument("--all-providers", action="store_true",
                         help="pretend every provider is configured (explore routing; calls will fail without keys)")
@@ -67,7 +67,7 @@ def _compose(prompt: str, files: list[str]) -> str:
 
 async def _ask(args: argparse.Namespace, user_text: str) -> int:
     from codefloor.providers.types import ChatRequest, Message
-    from codefloor.router import Router
+    from codefloor.router import Deadlines, Router
     from codefloor.selection import Request, TaskKind
 
     router = Router.from_environment(all_providers=args.all_providers)
@@ -98,24 +98,21 @@ async def _ask(args: argparse.Namespace, user_text: str) -> int:
         if decision.chosen.route.provider == "embedded":
             _say_if_fetching(router.config)
         stream = _Streamer(enabled=not args.json)
-        run = router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
-                         on_attempt=stream.attempt_started, on_text=stream.text)
+        deadlines = Deadlines.for_task(router.config.routing, request.task.value, args.timeout)
         try:
-            result = await (asyncio.wait_for(run, args.timeout) if args.timeout else run)
-        except RoutingError as exc:
+            result = await router.run(generation, request, prefs, folder=str(Path.cwd()), decision=decision,
+                                      on_attempt=stream.attempt_started, on_text=stream.text, on_event=stream.event,
+                                      deadlines=deadlines)
+        except RoutingError as exc:  # DeadlineExceeded too: the attempt in flight is recorded
             stream.end_line()
             return _refuse(args, type(exc).__name__, _one_line(str(exc)))
-        except TimeoutError:  # wait_for cancelled the run: its attempt is recorded as cancelled
-            stream.end_line()
-            return _refuse(args, "timeout", f"no answer within {args.timeout:g} s (--timeout, fallbacks included); "
-                           "nothing more is sent -- raise --timeout or try again later")
         stream.end_line()
         served = result.served_by
         if args.json:
             print(json.dumps(_as_json(result, embedded_only), indent=2))
         print(
             f"codefloor: {served.card.id} via {served.route.provider} (coding score {served.score:g}, floor "
-            f"{decision.floor:g}, {decision.policy.value}): {decision.reason}"
+            f"{decision.floor:g}, {decision.policy.value}): {result.reason}"
             + (f"; {result.fallbacks_tried} fallback(s) used" if result.fallbacks_tried else "")
             + f" | {result.input_tokens} in / {result.output_tokens} out tokens | ${result.cost_usd:.6f}"
             f" | {result.latency_ms:.0f} ms",
@@ -151,6 +148,11 @@ class _Streamer:
                   f"(coding score {candidate.score:g}) answers below]", flush=True)
         self.attempt_wrote = False
 
+    def event(self, line: str) -> None:
+        """What the router is doing while the user waits ("m: no answer in 30 s, trying n"), on stderr."""
+        self.end_line()
+        print(f"codefloor: {line}", file=sys.stderr, flush=True)
+
     def text(self, piece: str) -> None:
         if self.enabled and piece:
             sys.stdout.write(piece)
@@ -175,7 +177,7 @@ def _as_json(result, embedded_only: bool) -> dict:
         "score_source": served.card.score_source,
         "floor": decision.floor,
         "policy": decision.policy.value,
-        "reason": decision.reason,
+        "reason": result.reason,
         "text": result.text,
         "input_tokens": result.input_tokens,
         "output_tokens": result.output_tokens,

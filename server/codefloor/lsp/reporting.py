@@ -86,7 +86,7 @@ def status_payload(result: RoutedResult, folder: str, task: str, catalog: Catalo
         "provider": served.route.provider,
         "codingScore": served.score,
         "scoreSummary": served.card.score_summary(),  # the score with its interval and source
-        "reason": result.decision.reason,
+        "reason": result.reason,
         "costUsd": round(result.cost_usd, 8),
         "latencyMs": round(result.latency_ms, 1),
         "fallbacksTried": result.fallbacks_tried,
@@ -123,9 +123,10 @@ async def run_routed(
     floor = decision.floor
     bar = await Progress.start(ls, f"{what}: {decision.chosen.card.id} (score {decision.chosen.score:g} ≥ floor {floor:g})…") if progress else None
 
-    def on_attempt(candidate: Candidate) -> None:
-        if bar and candidate is not decision.chosen:
-            bar.report(f"falling back to {model_label(candidate, floor)}…")
+    def on_event(line: str) -> None:  # "m: no answer in 30 s ([routing] ...), trying n"
+        if bar:
+            bar.report(line)
+        ls.log(f"codefloor: {what}: {line}", types.MessageType.Warning)
 
     if note:
         if bar:
@@ -133,7 +134,7 @@ async def run_routed(
         ls.log(f"codefloor: {what}: {note}", types.MessageType.Warning)
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
-        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_attempt=on_attempt, check=check)
+        result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_event=on_event, check=check)
         # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
         # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
         await ls.pacer.turn()

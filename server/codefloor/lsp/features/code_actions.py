@@ -320,7 +320,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         "codingScore": result.served_by.score,
         "scoreSummary": result.served_by.card.score_summary(),
         "floor": result.decision.floor,
-        "reason": result.decision.reason + (f" ({switched})" if switched else ""),
+        "reason": result.reason + (f" ({switched})" if switched else ""),
         "costUsd": result.cost_usd,
         "latencyMs": result.latency_ms,
         "task": what,
