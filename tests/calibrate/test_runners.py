@@ -100,16 +100,16 @@ def _python(tmp_path: Path, code: str, limits: sandbox.Limits) -> sandbox.RunRes
 def test_a_hung_solution_is_killed_at_the_wall_limit_with_its_children(tmp_path):
     started = time.monotonic()
     result = _python(tmp_path, """
-        import subprocess, sys, time
-        subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); open('child.pid','w').write(str(os.getpid())); time.sleep(600)"])
+        import os, subprocess, sys, time
+        r, w = os.pipe()  # the hung solution: a child that leaves the process group, then both hang
+        subprocess.Popen([sys.executable, "-c", "import os, sys, time; os.setsid(); open('child.pid','w').write(str(os.getpid())); os.write(int(sys.argv[1]), b'x'); time.sleep(600)", str(w)], pass_fds=(w,))
+        os.read(r, 1)  # the child has written its pid
         time.sleep(600)
-    """, sandbox.Limits(wall_s=3))
+    """, sandbox.Limits(wall_s=10))
     assert result.timed_out and "time limit" in result.output
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 40
     pid_file = tmp_path / "child.pid"
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert pid_file.exists(), result.output  # written before the parent hung (it waited for it)
     if sandbox.isolation()["processes"] == "pids cgroup":  # the cgroup reaches a child that left the group
         pid = int(pid_file.read_text())
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]

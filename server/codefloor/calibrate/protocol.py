@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Awaitable, Callable
 
+from codefloor.actions.lines import split_lines
 from codefloor.calibrate import sandbox
 from codefloor.calibrate.exercises import Exercise, write_exercise
 from codefloor.calibrate.runners import RUNNERS, base_env
@@ -81,7 +82,7 @@ def first_prompt(exercise: Exercise) -> str:
 
 
 def retry_prompt(exercise: Exercise, test_output: str) -> str:
-    lines = test_output.splitlines()[:FEEDBACK_LINES]
+    lines = split_lines(test_output)[:FEEDBACK_LINES]
     shown = "\n".join(lines)[:FEEDBACK_CHARS]
     return (f"{shown}\n####\n\nThe tests above failed. The tests are correct: do not change them. "
             f"Fix the code in {', '.join(exercise.solution)} so that they pass, and answer with the whole files again.")
@@ -94,7 +95,7 @@ def parse_files(answer: str, exercise: Exercise) -> dict[str, str]:
     """The solution files in a whole-file answer: a fenced block counts for the file named on the
     line before it (exact path, else the same base name); with one solution file, an unnamed block
     or one whose name we do not know is that file. Other files, and test files, are ignored."""
-    lines = answer.splitlines()
+    lines = split_lines(answer)
     wanted = list(exercise.solution)
     by_base = {PurePosixPath(p).name: p for p in wanted}
     found: dict[str, str] = {}

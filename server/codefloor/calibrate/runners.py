@@ -29,6 +29,7 @@ from typing import Callable
 
 import platformdirs
 
+from codefloor.actions.lines import split_lines
 from codefloor.calibrate.exercises import Exercise
 from codefloor.calibrate.sandbox import GiB, Limits
 
@@ -264,7 +265,7 @@ def _java_exercise_problem(exercise: Exercise) -> str | None:
     if newer:
         return f"its tests call AssertJ {newer[0].rstrip('(')} (3.17+), newer than Debian's assertj-core 3.14"
     gradle = exercise.files.get("build.gradle", b"").decode()
-    extra = [line.split('"')[1] for line in gradle.splitlines()
+    extra = [line.split('"')[1] for line in split_lines(gradle)
              if line.strip().startswith("implementation ") and '"' in line]
     return f"needs {', '.join(extra)} from Maven Central, which is not reachable offline" if extra else None
 

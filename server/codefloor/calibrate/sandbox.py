@@ -75,7 +75,7 @@ def _pids_cgroup_root() -> Path | None:
     """A cgroup directory where we may create children with pids.max, or None."""
     candidates = []
     try:
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
+        for line in Path("/proc/self/cgroup").read_text().split("\n"):  # kernel text: \n only
             number, controllers, path = line.split(":", 2)
             if number == "0" and controllers == "":
                 candidates += [Path("/sys/fs/cgroup") / path.lstrip("/"), Path("/sys/fs/cgroup/unified") / path.lstrip("/")]
