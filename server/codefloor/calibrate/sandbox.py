@@ -70,17 +70,25 @@ def network_isolation() -> str | None:
     return unshare if ok else None
 
 
+def cgroup_candidates(proc_self_cgroup: str) -> list[Path]:
+    """Where this process's pids cgroup may be, from the text of /proc/self/cgroup (v2 and v1)."""
+    candidates = []
+    for line in proc_self_cgroup.split("\n"):  # kernel text: \n only
+        if not line:  # the file ends with a newline
+            continue
+        number, controllers, path = line.split(":", 2)
+        if number == "0" and controllers == "":
+            candidates += [Path("/sys/fs/cgroup") / path.lstrip("/"), Path("/sys/fs/cgroup/unified") / path.lstrip("/")]
+        elif "pids" in controllers.split(","):
+            candidates.append(Path("/sys/fs/cgroup/pids") / path.lstrip("/"))
+    return candidates
+
+
 @functools.cache
 def _pids_cgroup_root() -> Path | None:
     """A cgroup directory where we may create children with pids.max, or None."""
-    candidates = []
     try:
-        for line in Path("/proc/self/cgroup").read_text().split("\n"):  # kernel text: \n only
-            number, controllers, path = line.split(":", 2)
-            if number == "0" and controllers == "":
-                candidates += [Path("/sys/fs/cgroup") / path.lstrip("/"), Path("/sys/fs/cgroup/unified") / path.lstrip("/")]
-            elif "pids" in controllers.split(","):
-                candidates.append(Path("/sys/fs/cgroup/pids") / path.lstrip("/"))
+        candidates = cgroup_candidates(Path("/proc/self/cgroup").read_text())
     except (OSError, ValueError):
         return None
     for base in candidates:
