@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     error_kind TEXT                -- ProviderError subclass name
 );
 CREATE INDEX IF NOT EXISTS attempts_day ON attempts(day_utc);
+CREATE INDEX IF NOT EXISTS attempts_task_folder_at ON attempts(task, folder, at_utc);  -- completion_spend.py reads
 """
 
 
@@ -215,6 +216,38 @@ class Ledger:
             total[2] += count * expected
         return {model: max(0.01, round(tokens / wanted, 2)) for model, (count, tokens, wanted) in sorted(totals.items())
                 if count >= min_requests and wanted > 0}
+
+    def task_rows(self, task: str, folder: str, since: dt.datetime) -> list[tuple[dt.datetime, float]]:
+        """(when, cost USD) of the folder's settled attempts of `task` since `since` (exclusive), oldest
+        first, whichever process wrote them. Reservations (pending rows) are not spend and are left out."""
+        try:
+            found = self._db.execute(
+                "SELECT at_utc, cost_usd FROM attempts WHERE task = ? AND folder = ? AND at_utc > ?"
+                " AND outcome != 'pending' ORDER BY at_utc",
+                (task, folder, _iso(since)),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
+        return [(dt.datetime.fromisoformat(when), float(cost)) for when, cost in found]
+
+    def task_use(self, task: str, since: dt.datetime, gap_cap_s: float, folder: str | None = None) -> dict[str, tuple[int, float, float]]:
+        """folder -> (settled attempts of `task` since `since`, their cost USD, seconds of use), for one
+        folder or every folder. Seconds of use: the gaps between a folder's consecutive attempts, each
+        counted up to gap_cap_s (see completion_spend.py). One indexed pass in SQLite, not a row per Python loop."""
+        where, params = ("task = ? AND at_utc > ? AND outcome != 'pending'", [task, _iso(since)])
+        if folder is not None:
+            where, params = where + " AND folder = ?", [*params, folder]
+        try:
+            found = self._db.execute(
+                "SELECT folder, COUNT(*), SUM(cost_usd), COALESCE(SUM(MIN(gap, ?)), 0) FROM ("
+                " SELECT folder, cost_usd, (julianday(at_utc) - julianday(LAG(at_utc) OVER"
+                f" (PARTITION BY folder ORDER BY at_utc))) * 86400.0 AS gap FROM attempts WHERE {where})"
+                " GROUP BY folder ORDER BY folder",
+                (gap_cap_s, *params),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
+        return {name: (count, float(cost or 0.0), float(seconds)) for name, count, cost, seconds in found}
 
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""
