@@ -91,6 +91,22 @@ class Ledger:
     def open_default(cls, env: Mapping[str, str] | None = None) -> "Ledger":
         return cls(data_dir(env) / FILE_NAME)
 
+    @classmethod
+    def read_only(cls, path: Path | str) -> "Ledger":
+        """A second, read-only connection to an existing ledger, e.g. for a thread of a process that has
+        it open already. Only SQLite touches the file: opening and closing another descriptor of it, as
+        __init__ does to set its mode, would drop this process's SQLite locks on it (POSIX locks are
+        per process), and a closing connection that then thinks itself the last deletes the WAL that
+        the other one still writes to."""
+        ledger = cls.__new__(cls)
+        ledger.path = Path(path)
+        try:
+            ledger._db = sqlite3.connect(f"{ledger.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False,
+                                         timeout=5.0)
+        except sqlite3.Error as exc:
+            raise _cannot(ledger.path, exc) from None
+        return ledger
+
     def record(
         self,
         attempt: Attempt,
