@@ -85,7 +85,7 @@ def hour_of_use(ledger: Ledger, folder: str, now: dt.datetime | None = None) -> 
 
 def hour_of_use_in(path: Path, folder: str, now: dt.datetime | None = None) -> HourOfUse:
     """hour_of_use() on a read-only connection of its own, so a thread can run it: a week of a busy
-    folder is ~10^5 rows and their gaps take SQLite ~0.1 s, too long for the server's event loop."""
+    folder is ~10^5 rows and their gaps take SQLite ~0.14 s (docs/benchmarks.md), too long for the event loop."""
     ledger = Ledger.read_only(path)
     try:
         return hour_of_use(ledger, folder, now)

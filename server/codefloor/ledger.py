@@ -249,7 +249,7 @@ class Ledger:
     def task_use(self, task: str, since: dt.datetime, gap_cap_s: float, folder: str | None = None) -> dict[str, tuple[int, float, float]]:
         """folder -> (settled attempts of `task` since `since`, their cost USD, seconds of use), for one
         folder or every folder. Seconds of use: the gaps between a folder's consecutive attempts, each
-        counted up to gap_cap_s (see completion_spend.py). One indexed pass in SQLite, not a row per Python loop."""
+        counted up to gap_cap_s (see completion_spend.py). One indexed pass in SQLite (a window function), no rows in Python."""
         where, params = ("task = ? AND at_utc > ? AND outcome != 'pending'", [task, _iso(since)])
         if folder is not None:
             where, params = where + " AND folder = ?", [*params, folder]
