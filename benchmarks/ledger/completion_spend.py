@@ -8,7 +8,10 @@ many action rows in another folder, then times:
 
 - rolling_hour(): read before every completion of a folder with completion.maxCostPerHourUsd,
   on the server's event loop (the current hour holds --per-hour rows);
-- hour_of_use(): the cost per hour of use over the week, read in a thread at most once a minute;
+- hour_of_use(): the cost per hour of use over the week, read in full in a thread at most every
+  10 minutes per folder;
+- HourOfUse.extended(): that figure brought up to date after a completion, on the loop (the rows
+  newer than the last one it counted: here one);
 - the baseline, in the same process: one committed ledger INSERT (what every attempt costs already).
 """
 
@@ -21,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from codefloor.completion_spend import hour_of_use, rolling_hour
+from codefloor.completion_spend import TASK, hour_of_use, rolling_hour
 from codefloor.ledger import Ledger
 from codefloor.results import Attempt
 
@@ -62,13 +65,19 @@ def main() -> None:
         weekly = timed(max(args.reads // 20, 5), lambda: hour_of_use(ledger, FOLDER, now))
         writes = timed(args.reads, lambda: ledger.record(ATTEMPT, folder=FOLDER, task="action"))
         hour, use = rolling_hour(ledger, FOLDER, 1.0, now), hour_of_use(ledger, FOLDER, now)
+        ledger.record(ATTEMPT, folder=FOLDER, task="completion", at=now + step)
+        extend = timed(args.reads, lambda: use.extended(ledger.task_rows(TASK, FOLDER, use.newest or use.since)))
+        brought, full = use.extended(ledger.task_rows(TASK, FOLDER, use.newest)), hour_of_use(ledger, FOLDER, now)
+        assert brought.attempts == full.attempts and abs(brought.use_s - full.use_s) < 0.01, (brought, full)
         ledger.close()
-    hour_ms, week_ms, write_ms = (statistics.median(s) * 1e3 for s in (hourly, weekly, writes))
+    hour_ms, week_ms, extend_ms, write_ms = (statistics.median(s) * 1e3 for s in (hourly, weekly, extend, writes))
     print(f"ledger: {rows} rows, {use.attempts} completion attempts of {FOLDER} in the week, {hour.attempts} in the last hour")
     print(f"rolling_hour() (every completion, on the loop): median {hour_ms:.3f} ms over {len(hourly)} reads")
-    print(f"hour_of_use()  (a week, in a thread, <= 1/min): median {week_ms:.1f} ms over {len(weekly)} reads -> {use.describe()}")
+    print(f"hour_of_use()  (a week, in a thread, <= 1/10 min): median {week_ms:.1f} ms over {len(weekly)} reads -> {use.describe()}")
+    print(f"extended()     (after a completion, on the loop): median {extend_ms:.3f} ms over {len(extend)} reads")
     print(f"baseline ledger write (committed INSERT):       median {write_ms:.3f} ms")
-    print(f"ratios to one write: rolling_hour {hour_ms / write_ms:.1f}x, hour_of_use {week_ms / write_ms:.0f}x")
+    print(f"ratios to one write: rolling_hour {hour_ms / write_ms:.1f}x, hour_of_use {week_ms / write_ms:.0f}x, "
+          f"extended {extend_ms / write_ms:.1f}x")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,17 @@ class HourOfUse:
     cost_usd: float
     use_s: float
     since: dt.datetime
+    newest: dt.datetime | None = None  # the newest attempt counted
+
+    def extended(self, rows: list[tuple[dt.datetime, float]]) -> HourOfUse:
+        """With attempts newer than `newest` (oldest first) added, as the full read would count them.
+        (Attempts that have left the window since stay in until the next full read.)"""
+        attempts, cost, use_s, newest = self.attempts, self.cost_usd, self.use_s, self.newest
+        for when, row_cost in rows:
+            if newest is not None:
+                use_s += min((when - newest).total_seconds(), USE_GAP_CAP_S)
+            attempts, cost, newest = attempts + 1, cost + row_cost, when
+        return HourOfUse(self.folder, attempts, cost, use_s, self.since, newest)
 
     @property
     def usd_per_hour(self) -> float | None:
@@ -75,7 +86,7 @@ def hours_of_use(ledger: Ledger, folder: str | None = None, now: dt.datetime | N
     """One HourOfUse per folder with completion attempts in the window (only `folder`'s when given)."""
     since = _utc(now) - dt.timedelta(days=USE_WINDOW_DAYS)
     found = ledger.task_use(TASK, since, USE_GAP_CAP_S, folder)
-    return [HourOfUse(name, count, cost, seconds, since) for name, (count, cost, seconds) in found.items()]
+    return [HourOfUse(name, count, cost, seconds, since, newest) for name, (count, cost, seconds, newest) in found.items()]
 
 
 def hour_of_use(ledger: Ledger, folder: str, now: dt.datetime | None = None) -> HourOfUse:
@@ -85,7 +96,7 @@ def hour_of_use(ledger: Ledger, folder: str, now: dt.datetime | None = None) -> 
 
 def hour_of_use_in(path: Path, folder: str, now: dt.datetime | None = None) -> HourOfUse:
     """hour_of_use() on a read-only connection of its own, so a thread can run it: a week of a busy
-    folder is ~10^5 rows and their gaps take SQLite ~0.14 s (docs/benchmarks.md), too long for the event loop."""
+    folder is ~10^5 rows and their gaps take SQLite 0.14-0.37 s (docs/benchmarks.md), too long for the event loop."""
     ledger = Ledger.read_only(path)
     try:
         return hour_of_use(ledger, folder, now)

@@ -246,24 +246,26 @@ class Ledger:
             raise _cannot(self.path, exc) from None
         return [(dt.datetime.fromisoformat(when), float(cost)) for when, cost in found]
 
-    def task_use(self, task: str, since: dt.datetime, gap_cap_s: float, folder: str | None = None) -> dict[str, tuple[int, float, float]]:
-        """folder -> (settled attempts of `task` since `since`, their cost USD, seconds of use), for one
-        folder or every folder. Seconds of use: the gaps between a folder's consecutive attempts, each
+    def task_use(self, task: str, since: dt.datetime, gap_cap_s: float,
+                 folder: str | None = None) -> dict[str, tuple[int, float, float, dt.datetime]]:
+        """folder -> (settled attempts of `task` since `since`, their cost USD, seconds of use, when the
+        newest was), for one folder or every folder. Seconds of use: the gaps between a folder's consecutive attempts, each
         counted up to gap_cap_s (see completion_spend.py). One indexed pass in SQLite (a window function), no rows in Python."""
         where, params = ("task = ? AND at_utc > ? AND outcome != 'pending'", [task, _iso(since)])
         if folder is not None:
             where, params = where + " AND folder = ?", [*params, folder]
         try:
             found = self._db.execute(
-                "SELECT folder, COUNT(*), SUM(cost_usd), COALESCE(SUM(MIN(gap, ?)), 0) FROM ("
-                " SELECT folder, cost_usd, (julianday(at_utc) - julianday(LAG(at_utc) OVER"
+                "SELECT folder, COUNT(*), SUM(cost_usd), COALESCE(SUM(MIN(gap, ?)), 0), MAX(at_utc) FROM ("
+                " SELECT folder, at_utc, cost_usd, (julianday(at_utc) - julianday(LAG(at_utc) OVER"
                 f" (PARTITION BY folder ORDER BY at_utc))) * 86400.0 AS gap FROM attempts WHERE {where})"
                 " GROUP BY folder ORDER BY folder",
                 (gap_cap_s, *params),
             ).fetchall()
         except sqlite3.Error as exc:
             raise _cannot(self.path, exc) from None
-        return {name: (count, float(cost or 0.0), float(seconds)) for name, count, cost, seconds in found}
+        return {name: (count, float(cost or 0.0), float(seconds), dt.datetime.fromisoformat(newest))
+                for name, count, cost, seconds, newest in found}
 
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""

@@ -58,21 +58,43 @@ def age(tmp_path: Path, ids: list[int], seconds: float) -> None:
     db.close()
 
 
-async def test_automatic_completions_pause_at_the_hourly_limit_invoked_ones_run_and_they_resume(tmp_path, make_client, fake):
+async def start(make_client, folder: Path, settings: dict):
     client = await make_client()
-    folder = tmp_path / "w"
-    settings = {"minCodingScore": 40, "completion": {"debounceMs": 0, "maxCostPerHourUsd": 0.5}}
     client.set_configuration(settings, section="codefloor", scope_uri=folder.as_uri())
     await harness.initialize(client, harness.capabilities("visual-studio-code"), {"w": folder})
-    uri = harness.open_doc(client, folder / "geo.py", DOC)
-    fake.set_default(ok("r * r"))
+    return client
+
+
+async def test_the_cost_per_hour_of_use_comes_from_the_ledger_before_any_completion(tmp_path, make_client, fake):
+    folder = tmp_path / "w"
+    now = dt.datetime.now(dt.UTC)
+    # A minute apart, then a night off: $0.04 for 2 min + 5 min (the gap's cap) of use.
+    spend_elsewhere(tmp_path, folder.as_uri(), [(now - dt.timedelta(hours=20, minutes=2), 0.01),
+                                                (now - dt.timedelta(hours=20, minutes=1), 0.01),
+                                                (now - dt.timedelta(hours=20), 0.01),
+                                                (now - dt.timedelta(minutes=1), 0.01)])
+    spend_elsewhere(tmp_path, (tmp_path / "elsewhere").as_uri(), [(now - dt.timedelta(minutes=2), 5.0)])
+    client = await start(make_client, folder, {"minCodingScore": 40})
+    await harness.eventually(lambda: client.spends, what="a codefloor/completionSpend notification")
+    [spend] = client.spends
+    use = spend["perHourOfUse"]
+    assert spend["folder"] == folder.as_uri() and spend["lastHour"] is None and fake.requests == []
+    assert use["usdPerHour"] == pytest.approx(0.04 / (7 / 60), rel=1e-3) and use["attempts"] == 4
+    assert use["text"] == ("$0.343/h of use over the last 7 days ($0.04 for 0.12 h of use, from 4 completion attempts "
+                           "in the ledger)")
+
+
+async def test_automatic_completions_pause_at_the_hourly_limit_invoked_ones_run_and_they_resume(tmp_path, make_client, fake):
+    folder = tmp_path / "w"
     now = dt.datetime.now(dt.UTC)
     seeded = spend_elsewhere(tmp_path, folder.as_uri(), [(now - dt.timedelta(minutes=40), 0.30),
                                                           (now - dt.timedelta(minutes=20), 0.30)])
+    settings = {"minCodingScore": 40, "completion": {"debounceMs": 0, "maxCostPerHourUsd": 0.5}}
+    client = await start(make_client, folder, settings)
+    uri = harness.open_doc(client, folder / "geo.py", DOC)
+    fake.set_default(ok("r * r"))
 
-    # Over the limit: an automatic completion asks no model, and the status says why and until when.
-    assert texts(await client.text_document_inline_completion_async(inline(uri, AUTOMATIC, 2, 18))) == []
-    assert fake.requests == []
+    # Over the limit: the status says so once settings are in, and why and until when.
     await harness.eventually(lambda: client.spends, what="a codefloor/completionSpend notification")
     spend = client.spends[-1]
     hour = spend["lastHour"]
@@ -85,7 +107,8 @@ async def test_automatic_completions_pause_at_the_hourly_limit_invoked_ones_run_
     assert "$0.6 spent on completions in this folder in the last hour" in hour["text"]
     assert spend["perHourOfUse"]["attempts"] == 2 and "in the ledger" in spend["perHourOfUse"]["text"]
 
-    # More keystrokes stay paused and the log says it once, not per keystroke.
+    # Keystrokes ask no model, and the log says it once, not per keystroke.
+    assert texts(await client.text_document_inline_completion_async(inline(uri, AUTOMATIC, 2, 18))) == []
     assert texts(await client.text_document_inline_completion_async(inline(uri, AUTOMATIC, 1, 12))) == []
     assert fake.requests == []
     assert harness.logged(client, "automatic completions paused") == 1

@@ -2,13 +2,15 @@
 
 `codefloor/completionSpend` notification, per folder: the cost per hour of use and, with
 completion.maxCostPerHourUsd set, the rolling hour against it (paused or not, and when it resumes).
-Sent after every completion the router ran, and when the folder's automatic completions pause or
-resume. The log hears a pause once when it starts and once when it ends, never per keystroke.
+Sent once a folder's settings have been pulled (so the tooltip has the figure before the first
+completion, and a changed limit shows at once), after every completion the router ran, and when
+the folder's automatic completions pause or resume. The log hears a pause once when it starts and once when it ends, never per keystroke.
 
 The rolling hour is read on the loop before every completion of a folder with a limit (an indexed
-hour of rows: 0.65 ms for a busy hour of 1,200). The cost per hour of use reads a week of rows,
-0.14 s for a busy folder: it is read in a thread, at most every USE_REFRESH_S per folder, after the
-reply (benchmarks/ledger/completion_spend.py; docs/benchmarks.md).
+hour of rows: 0.7 ms for a busy hour of 1,200). The cost per hour of use reads a week of rows,
+0.14-0.37 s for a busy folder (benchmarks/ledger/completion_spend.py; docs/benchmarks.md): it is read
+in full in a thread, at most every USE_REFRESH_S per folder, and in between extended on the loop
+with the rows newer than the last one it counted (whichever process wrote them).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from codefloor.completion_spend import LIMIT_SETTING, HourOfUse, RollingHour, hour_of_use_in, rolling_hour
+from codefloor.completion_spend import LIMIT_SETTING, TASK, HourOfUse, RollingHour, hour_of_use_in, rolling_hour
 from codefloor.ledger import LedgerError
 
 if TYPE_CHECKING:
@@ -27,13 +29,13 @@ if TYPE_CHECKING:
     from codefloor.router import Router
 
 SPEND = "codefloor/completionSpend"
-USE_REFRESH_S = 60.0
+USE_REFRESH_S = 600.0  # a full read of the week; rows that left the window drop out then
 
 
 @dataclass
 class SpendState:
     """Per server: the folders whose automatic completions are paused, and each folder's last
-    cost-per-hour-of-use figure with the loop time it was read."""
+    cost-per-hour-of-use figure with the loop time of its last full read."""
 
     paused: set[str] = field(default_factory=set)
     use: dict[str, tuple[float, HourOfUse]] = field(default_factory=dict)
@@ -64,8 +66,8 @@ def check(ls: CodefloorServer, router: Router, folder: str, limit_usd: float | N
     return hour
 
 
-def after_completion(ls: CodefloorServer, router: Router, folder: str, limit_usd: float | None) -> None:
-    """The figures with this completion in them, sent after the reply. A ledger that cannot be
+def refresh(ls: CodefloorServer, router: Router, folder: str, limit_usd: float | None) -> None:
+    """The figures as they are now (e.g. with the completion just made), sent after the reply. A ledger that cannot be
     read costs the figures, never the completion."""
     try:
         before = folder in _state(ls).paused
@@ -75,6 +77,20 @@ def after_completion(ls: CodefloorServer, router: Router, folder: str, limit_usd
         return
     if (folder in _state(ls).paused) == before:  # else check() has sent them
         ls.spawn(send(ls, router, folder, limit_usd))
+
+
+async def announce(ls: CodefloorServer, folders: list[str]) -> None:
+    """The figures of each folder with completions on, once the router is there (after a settings pull)."""
+    from codefloor.errors import RouterUnavailable
+
+    try:
+        router = await ls.router()
+    except RouterUnavailable:
+        return  # said once at start-up (CodefloorServer.report_router_problem)
+    for folder in folders:
+        settings = ls.folders.settings_for(folder)
+        if settings.completion.enabled:
+            refresh(ls, router, folder, settings.completion.max_cost_per_hour_usd)
 
 
 async def send(ls: CodefloorServer, router: Router, folder: str, limit_usd: float | None) -> None:
@@ -93,5 +109,8 @@ async def _hour_of_use(ls: CodefloorServer, router: Router, folder: str) -> Hour
     cached = _state(ls).use.get(folder)
     if cached is None or now - cached[0] >= USE_REFRESH_S:
         cached = (now, await asyncio.to_thread(hour_of_use_in, router.ledger.path, folder))
-        _state(ls).use[folder] = cached
+    else:
+        use = cached[1]
+        cached = (cached[0], use.extended(router.ledger.task_rows(TASK, folder, use.newest or use.since)))
+    _state(ls).use[folder] = cached
     return cached[1]

@@ -75,6 +75,22 @@ def test_a_single_completion_gives_no_figure_and_says_why(ledger):
     assert hour_of_use(ledger, "file:///w/none", NOW).attempts == 0
 
 
+def test_the_figure_brought_up_to_date_with_newer_rows_matches_a_full_read(ledger):
+    completions(ledger, (4_000, 0.01), (3_990, 0.01))
+    before = hour_of_use(ledger, FOLDER, NOW)
+    assert before.newest == ago(3_990)
+    completions(ledger, (3_000, 0.02), (2_980, 0.03))  # an idle 990 s (counted as 300), then 20 s
+    newer = ledger.task_rows("completion", FOLDER, before.newest)
+    brought, full = before.extended(newer), hour_of_use(ledger, FOLDER, NOW)
+    assert (brought.attempts, brought.newest) == (full.attempts, full.newest) == (4, ago(2_980))
+    assert brought.cost_usd == pytest.approx(full.cost_usd) and brought.use_s == pytest.approx(full.use_s, abs=0.01)
+    assert brought.use_s == pytest.approx(10 + USE_GAP_CAP_S + 20, abs=0.01)
+    empty = hour_of_use(ledger, "file:///w/new", NOW)  # nothing yet: the first rows bring no gap before them
+    completions(ledger, (100, 0.01), (40, 0.01), folder="file:///w/new")
+    first = empty.extended(ledger.task_rows("completion", "file:///w/new", empty.since))
+    assert (first.attempts, round(first.use_s, 3)) == (2, 60.0)
+
+
 def test_the_threaded_reader_opens_its_own_connection_and_agrees(ledger):
     completions(ledger, (100, 0.01), (50, 0.03))
     assert hour_of_use_in(ledger.path, FOLDER, NOW) == hour_of_use(ledger, FOLDER, NOW)

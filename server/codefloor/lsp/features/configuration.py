@@ -90,6 +90,9 @@ async def fetch_all(ls: CodefloorServer) -> None:
         report(ls, ls.folders.update(folder, answer), folder)
     ls.settings_arrived(folders)
     log_settings(ls)
+    from codefloor.lsp import spend_status  # sqlite3: not on the initialize path
+
+    ls.spawn(spend_status.announce(ls, folders))
 
 
 def log_settings(ls: CodefloorServer) -> None:

@@ -85,7 +85,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
         ls, generation=fim_request(ctx), request=request, prefs=prefs, decision=decision, folder=folder,
         what=f"complete {language_name(doc)}", progress=False,
     )
-    spend_status.after_completion(ls, router, folder, limit)
+    spend_status.refresh(ls, router, folder, limit)
     if result is None:
         return None
     text = clean_completion(result.text, ctx)
