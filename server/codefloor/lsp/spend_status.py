@@ -4,7 +4,8 @@
 completion.maxCostPerHourUsd set, the rolling hour against it (paused or not, and when it resumes).
 Sent once a folder's settings have been pulled (so the tooltip has the figure before the first
 completion, and a changed limit shows at once), after every completion the router ran, and when
-the folder's automatic completions pause or resume. The log hears a pause once when it starts and once when it ends, never per keystroke.
+the folder's automatic completions pause or resume. The log hears a pause once when it starts
+and once when it ends, never per keystroke.
 
 The rolling hour is read on the loop before every completion of a folder with a limit (an indexed
 hour of rows: 0.7 ms for a busy hour of 1,200). The cost per hour of use reads a week of rows,
