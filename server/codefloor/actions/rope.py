@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from codefloor.actions.lines import BREAK, lines_with_ends
 
@@ -80,6 +81,8 @@ def _cut(text: str) -> list[str]:
 class Rope:
     def __init__(self, text: str = "") -> None:
         self._chunks = [_Chunk(piece) for piece in _cut(text)]
+        self._breaks = [chunk.breaks for chunk in self._chunks]  # per chunk, in step with _chunks:
+        self._sizes = [len(chunk.data) for chunk in self._chunks]  # summed at C speed by _index()
         self._text: str | None = text
         self._sums: tuple[list[int], list[int]] | None = None  # breaks and bytes before each chunk
         self._length = len(text)
@@ -105,6 +108,16 @@ class Rope:
         index, local = self._locate(row)
         lines = self._chunks[index].lines()
         return lines[local] if local < len(lines) else ""
+
+    def lines(self, *, ends: bool) -> Lines:
+        """The lines as a sequence read from the chunks one at a time, with or without their breaks."""
+        return Lines(self, ends)
+
+    def offset(self, row: int, col: int) -> int:
+        """The index into str(self) of (line, code point column), clamped to the document."""
+        row, col = self._clamp(row, col)
+        index, local = self._locate(row)
+        return sum(len(chunk.text) for chunk in self._chunks[:index]) + sum(map(len, self._chunks[index].lines()[:local])) + col
 
     def take_edits(self) -> list[Edit]:
         edits, self.edits = self.edits, []
@@ -140,9 +153,12 @@ class Rope:
             _end_point(first_row, old_window),
             _end_point(first_row, new_window),
         )
-        self._chunks[first : last + 1] = [_Chunk(piece) for piece in (_cut(new_joined) if len(new_joined) > 2 * CHUNK else [new_joined]) if piece]
-        if not self._chunks:
-            self._chunks = [_Chunk("")]
+        new_chunks = [_Chunk(piece) for piece in (_cut(new_joined) if len(new_joined) > 2 * CHUNK else [new_joined]) if piece]
+        if len(new_chunks) == 0 and len(self._chunks) == last + 1 - first:
+            new_chunks = [_Chunk("")]  # the text is empty now
+        self._chunks[first : last + 1] = new_chunks
+        self._breaks[first : last + 1] = [chunk.breaks for chunk in new_chunks]
+        self._sizes[first : last + 1] = [len(chunk.data) for chunk in new_chunks]
         self._text = None
         self._sums = None
         self._length += len(text) - (to - at)
@@ -154,10 +170,7 @@ class Rope:
 
     def _index(self) -> tuple[list[int], list[int]]:
         if self._sums is None:
-            self._sums = (
-                list(accumulate((chunk.breaks for chunk in self._chunks), initial=0)),
-                list(accumulate((len(chunk.data) for chunk in self._chunks), initial=0)),
-            )
+            self._sums = (list(accumulate(self._breaks, initial=0)), list(accumulate(self._sizes, initial=0)))
         return self._sums
 
     def _locate(self, row: int) -> tuple[int, int]:
@@ -180,6 +193,27 @@ class Rope:
             return before[index - first] + sum(map(len, self._chunks[index].lines()[:local])) + col
 
         return offset
+
+
+class Lines(Sequence[str]):
+    """A rope's lines, one at a time: a listing or a completion on a 20 MB file must not split it
+    all (with `ends`, as pygls' TextDocument.lines gives them; without, as positions count them)."""
+
+    def __init__(self, rope: Rope, ends: bool) -> None:
+        self._rope, self._ends = rope, ends
+
+    def __len__(self) -> int:
+        return self._rope.line_count
+
+    def __getitem__(self, row: Any) -> Any:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        line = self._rope.line(row)
+        return line if self._ends else content(line)
 
 
 def content(line: str) -> str:

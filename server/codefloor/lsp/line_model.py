@@ -49,7 +49,7 @@ class LspLinesDocument(TextDocument):
 
     @property
     def lines(self) -> Sequence[str]:
-        return _Lines(self.rope)
+        return self.rope.lines(ends=True)  # (pygls' own helpers index it; splitting 20 MB would cost more than the edit)
 
     def apply_change(self, change: types.TextDocumentContentChangeEvent) -> None:
         if isinstance(change, types.TextDocumentContentChangePartial):
@@ -72,26 +72,6 @@ class LspLinesDocument(TextDocument):
                 return position.line, index
             units += self.position_codec.client_num_units(char)
         return position.line, len(line)
-
-
-class _Lines(Sequence[str]):
-    """The document's lines with their breaks, read from the rope one at a time (pygls' own helpers
-    index `lines`; splitting a 20 MB text for that would cost more than the edit)."""
-
-    def __init__(self, rope: Rope) -> None:
-        self._rope = rope
-
-    def __len__(self) -> int:
-        return self._rope.line_count
-
-    def __getitem__(self, row: Any) -> Any:
-        if isinstance(row, slice):
-            return tuple(self[i] for i in range(*row.indices(len(self))))
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
-        return self._rope.line(row)
 
 
 def adopt(workspace: Workspace) -> None:

@@ -16,7 +16,6 @@ from codefloor.actions.edits import FileEdit, Pos
 from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, estimate_tokens
 from codefloor.actions.files import FileRefused, is_dir_inside, read_project_file
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
-from codefloor.actions.rope import Rope, content
 from codefloor.actions.source import Parsed
 from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
@@ -89,7 +88,7 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
     codec = ls.workspace.position_codec
     path, rope = doc_path(document.uri), document.rope  # not document.source: joining a 20 MB text costs ~10 ms
     parsed = parsed_for(ls, document)  # kept up to date from didChange: no parse of the whole file here
-    lines: Any = _Lines(rope)
+    lines = rope.lines(ends=False)
     start, end = to_pos(lines, params.range.start, codec), to_pos(lines, params.range.end, codec)
     # One fix per diagnostic, for the first MAX_FIXES: a client sending thousands (a linter gone
     # wild) would otherwise hold the event loop for a second and get megabytes of actions back.
@@ -138,20 +137,6 @@ def doc_path(uri: str) -> str:
     from pygls.uris import to_fs_path
 
     return (to_fs_path(uri) or "").replace("\\", "/")
-
-
-class _Lines:
-    """The document's lines as to_pos() reads them (without their breaks), taken from the rope one
-    at a time (a listing on a 5 MB file must not split the whole text)."""
-
-    def __init__(self, rope: Rope) -> None:
-        self._rope = rope
-
-    def __len__(self) -> int:
-        return self._rope.line_count
-
-    def __getitem__(self, row: int) -> str:
-        return content(self._rope.line(row if row >= 0 else self._rope.line_count + row))
 
 
 def _wanted(offer: Offer, only: list[str] | None) -> bool:

@@ -51,12 +51,12 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
         ls.log(f"codefloor: completion for {uri}: not open in the editor", types.MessageType.Warning)
         return None
     doc = to_doc(document)
-    lines = ls.lines(document)
+    lines = document.rope.lines(ends=False)
     if position.line >= len(lines):
         ls.log(f"codefloor: completion for {uri}: line {position.line} is past the end ({len(lines)} lines)", types.MessageType.Warning)
         return None
     pos = to_pos(lines, position, ls.workspace.position_codec)
-    offset = (len("\n".join(lines[: pos.line])) + 1 if pos.line else 0) + pos.col  # join: C speed, not a loop
+    offset = document.rope.offset(pos.line, pos.col)
     prefs = settings.preferences(for_completion=True)
     try:
         router = await ls.router()
@@ -94,7 +94,7 @@ def snapped(ls: CodefloorServer, uri: str, position: types.Position) -> types.Po
     document = ls.open_document(uri)
     if document is None:
         return position
-    lines = ls.lines(document)
+    lines = document.rope.lines(ends=False)
     codec = ls.workspace.position_codec
     return to_lsp_position(lines, to_pos(lines, position, codec), codec)
 
