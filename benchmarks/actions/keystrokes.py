@@ -97,6 +97,7 @@ def run(command: list[str] | None, env: dict[str, str], root: Path, text: str, n
             stub = max(i for i, line in enumerate(lines[: len(lines) // 2]) if line.startswith("    def stub_"))
             titles = [a["title"] for a in client.request("textDocument/codeAction", action(stub + 1), timeout=600).get("result") or []]
             assert any(t.startswith("Generate body") for t in titles), (stub, titles)
+        result["rss_mb"] = client.rss_mb()
         return result
     finally:
         client.close()
@@ -123,7 +124,8 @@ def main() -> None:
         floor, cpu_floor = pct(r["alone"], 0.5), statistics.mean(r["alone_cpu"])
         cpu[name] = statistics.mean(r["typed_cpu"]) - cpu_floor
         print(f"{name} ({len(r['typed'])} keystrokes): didChange+hover p50 {pct(r['typed'], .5):.2f} ms, p99 {pct(r['typed'], .99):.2f} ms; "
-              f"hover alone p50 {floor:.2f} ms; keystroke loop time p50 {pct(r['typed'], .5) - floor:.2f} ms, p99 {pct(r['typed'], .99) - floor:.2f} ms")
+              f"hover alone p50 {floor:.2f} ms; keystroke loop time p50 {pct(r['typed'], .5) - floor:.2f} ms, p99 {pct(r['typed'], .99) - floor:.2f} ms; "
+              f"RSS {r['rss_mb']:.0f} MB")
         print(f"  loop thread CPU: a keystroke (mean, hover subtracted) {cpu[name]:.3f} ms; didChange+hover p50 {pct(r['typed_cpu'], .5):.3f} ms, "
               f"p99 {pct(r['typed_cpu'], .99):.3f} ms; hover alone p50 {pct(r['alone_cpu'], .5):.3f} ms")
     print(f"ratio codefloor / plain pygls: loop time p50 {pct(ours['typed'], .5) / pct(base['typed'], .5):.4f}, "
