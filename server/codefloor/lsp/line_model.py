@@ -28,7 +28,9 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 class LspLinesDocument(TextDocument):
     """A TextDocument whose text is `self.rope`. Every change is applied as incremental or whole
-    (codefloor's server always asks for incremental sync)."""
+    (codefloor's server always asks for incremental sync). Checked against pygls 2.1.1: it overrides
+    the public `apply_change`, `source` and `lines`, and passes TextDocument.__init__ no text, so
+    pygls keeps no second copy."""
 
     def __init__(self, uri: str, source: str | None = None, version: int | None = None, language_id: str | None = None,
                  local: bool = True, sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental,
