@@ -139,3 +139,29 @@ def test_a_position_past_the_end_is_the_end_and_a_document_with_no_text_given_is
     path = tmp_path / "on_disk.py"
     path.write_text("x = 1\n", encoding="utf-8")
     assert LspLinesDocument(path.as_uri()).source == TextDocument(path.as_uri()).source == "x = 1\n"
+
+
+def test_a_keystroke_joins_no_whole_text_and_the_tree_follows_it(monkeypatch):
+    """didChange through codefloor's protocol and handlers (pygls sync, rope, tree, regions): the
+    whole text is never built (that was O(file) per keystroke), and the tree takes the edit."""
+    from codefloor.actions.rope import Rope
+    from codefloor.actions.source import function_at
+    from codefloor.lsp.features.code_actions import parsed_for
+
+    server = _initialized_server()
+    uri = _open(server, "def f():\r\n    pass\r\n\r\n" * 3000 + "def g():\r\n    pass\r\n")
+    document = server.workspace.get_text_document(uri)
+    assert function_at(parsed_for(server, document), 9001).is_stub and server.trees.full_parses == 1
+    monkeypatch.setattr(Rope, "__str__", lambda self: pytest.fail("a keystroke joined the whole text"))
+    for version, text in enumerate(["r", "eturn 1", "  # 😀"], start=2):
+        at = 4 + (version > 2) + (version > 3) * 7
+        params = types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=9001, character=at), end=types.Position(line=9001, character=8 if version == 2 else at)), text=text)])
+        handler = server.protocol.lsp_text_document__did_change(params)
+        for user_handler, args, _ in handler:  # pygls runs the feature's handler for each yield
+            user_handler(*args)
+    assert document.rope.line(9001) == "    return 1  # 😀\r\n"
+    site = function_at(parsed_for(server, document), 9001)
+    assert site.name == "g" and not site.is_stub and server.trees.full_parses == 1

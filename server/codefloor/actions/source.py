@@ -80,7 +80,7 @@ def _row_start(parsed: Parsed, row: int, near: Node | None = None) -> int:
     return row_start(parsed.tree, parsed.data, row)
 
 
-def row_start(tree: Tree, data: bytes | bytearray, row: int) -> int:
+def row_start(tree: Tree, data: bytes | bytearray | Utf8, row: int) -> int:
     """The byte offset where line `row` starts, found by walking down the tree to the node on that
     row (children by point, in C), then counting the few newlines between it and the row: no scan
     of the whole file, even when the row is in the middle of one huge class. An open document's
@@ -112,7 +112,7 @@ def row_start(tree: Tree, data: bytes | bytearray, row: int) -> int:
     return _scan_to(data, byte, at, row)
 
 
-def _scan_to(data: bytes | bytearray, byte: int, at: int, row: int) -> int:
+def _scan_to(data: bytes | bytearray | Utf8, byte: int, at: int, row: int) -> int:
     if byte < 0 or (byte > 0 and data[byte - 1 : byte] != b"\n"):
         byte, at = 0, 0  # an edited, not yet re-parsed tree can be off here: count from the top
     while at < row:

@@ -129,3 +129,12 @@ def test_a_tree_that_missed_an_edit_is_rebuilt():
     assert trees.get("u", text=rope, language_id="python", path="/m.py", version=2).text(
         trees.get("u", text=rope, language_id="python", path="/m.py", version=2).tree.root_node).startswith("def g")
     assert trees.full_parses == 2
+
+
+def test_an_edit_rebuilds_only_the_chunk_it_falls_in():
+    rope = Rope("".join(f"x = {i}\n" for i in range(20_000)))
+    before = list(rope._chunks)
+    rope.replace((10_000, 4), (10_001, 0), "A\nB")  # across a line break
+    rebuilt = [i for i, (old, new) in enumerate(zip(before, rope._chunks, strict=True)) if old is not new]
+    assert len(rebuilt) == 1 and len(before) > 10
+    assert rope.line(10_000) == "x = A\n" and rope.line(10_001) == "Bx = 10001\n"
