@@ -1,8 +1,8 @@
 """An open document's text as a one-level rope: a list of chunks of whole lines (the LSP's line
 model: \\n, \\r\\n, \\r), each knowing its line breaks and its UTF-8 bytes.
 
-An edit rebuilds the one chunk it falls in (~CHUNK characters) and the running totals of breaks and
-bytes over the chunk list (C-speed `accumulate`, a few thousand entries for 20 MB): O(edit + chunk
+An edit rebuilds the one chunk it falls in (~CHUNK characters) and the running totals of breaks,
+bytes and characters over the chunk list (C-speed `accumulate`, a few thousand entries for 20 MB): O(edit + chunk
 + chunks), about sqrt(n) with this chunk size, where a str or a bytearray costs O(file) per
 keystroke. The whole text as one str is built only when asked for (`str(rope)`), and kept until the
 next edit. tree-sitter reads the chunks' bytes through `Rope.utf8` (Parser.parse's read callback)
@@ -83,8 +83,9 @@ class Rope:
         self._chunks = [_Chunk(piece) for piece in _cut(text)]
         self._breaks = [chunk.breaks for chunk in self._chunks]  # per chunk, in step with _chunks:
         self._sizes = [len(chunk.data) for chunk in self._chunks]  # summed at C speed by _index()
+        self._lengths = [len(chunk.text) for chunk in self._chunks]
         self._text: str | None = text
-        self._sums: tuple[list[int], list[int]] | None = None  # breaks and bytes before each chunk
+        self._sums: tuple[list[int], list[int], list[int]] | None = None  # breaks, bytes, chars before each chunk
         self._length = len(text)
         self.edits: list[Edit] = []  # applied since the last take_edits(): for the syntax tree
         self.revision = 0  # edits applied since this rope was made
@@ -117,7 +118,18 @@ class Rope:
         """The index into str(self) of (line, code point column), clamped to the document."""
         row, col = self._clamp(row, col)
         index, local = self._locate(row)
-        return sum(len(chunk.text) for chunk in self._chunks[:index]) + sum(map(len, self._chunks[index].lines()[:local])) + col
+        return self._index()[2][index] + sum(map(len, self._chunks[index].lines()[:local])) + col
+
+    def text_between(self, start: int, end: int) -> str:
+        """str(self)[start:end] (code point offsets), read from the chunks it spans only."""
+        starts = self._index()[2]
+        start, end = max(start, 0), min(end, len(self))
+        if start >= end:
+            return ""
+        first = bisect_right(starts, start, 0, len(self._chunks)) - 1
+        last = bisect_right(starts, end - 1, 0, len(self._chunks)) - 1
+        joined = "".join(chunk.text for chunk in self._chunks[first : last + 1])
+        return joined[start - starts[first] : end - starts[first]]
 
     def take_edits(self) -> list[Edit]:
         edits, self.edits = self.edits, []
@@ -159,6 +171,7 @@ class Rope:
         self._chunks[first : last + 1] = new_chunks
         self._breaks[first : last + 1] = [chunk.breaks for chunk in new_chunks]
         self._sizes[first : last + 1] = [len(chunk.data) for chunk in new_chunks]
+        self._lengths[first : last + 1] = [len(chunk.text) for chunk in new_chunks]
         self._text = None
         self._sums = None
         self._length += len(text) - (to - at)
@@ -168,10 +181,10 @@ class Rope:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _index(self) -> tuple[list[int], list[int]]:
+    def _index(self) -> tuple[list[int], list[int], list[int]]:
         if self._sums is None:
-            self._sums = (list(accumulate(self._breaks, initial=0)), list(accumulate(self._sizes, initial=0)))
-        return self._sums
+            self._sums = tuple(list(accumulate(counts, initial=0)) for counts in (self._breaks, self._sizes, self._lengths))  # type: ignore[assignment]
+        return self._sums  # type: ignore[return-value]
 
     def _locate(self, row: int) -> tuple[int, int]:
         """(chunk index, line within that chunk) of line `row` (0 <= row < line_count)."""
@@ -187,10 +200,10 @@ class Rope:
 
     def _offsets(self, first: int, last: int):
         """offset(chunk, line in chunk, column) -> index into the chunks first..last joined."""
-        before = list(accumulate((len(chunk.text) for chunk in self._chunks[first : last + 1]), initial=0))
+        chars = self._index()[2]
 
         def offset(index: int, local: int, col: int) -> int:
-            return before[index - first] + sum(map(len, self._chunks[index].lines()[:local])) + col
+            return chars[index] - chars[first] + sum(map(len, self._chunks[index].lines()[:local])) + col
 
         return offset
 

@@ -62,6 +62,10 @@ def test_edits_match_a_plain_string(chunk, text, steps):
         assert str(rope) == text and len(rope) == len(text)
         assert [rope.line(row) for row in range(rope.line_count)] == model_lines(text)
         assert bytes(rope.utf8) == after and len(rope.utf8) == len(after)
+        lines = model_lines(text)
+        row = min(start_row, len(lines) - 1)
+        assert rope.offset(row, start_col) == sum(map(len, lines[:row])) + min(start_col, len(content(lines[row])))
+        assert rope.text_between(start_col, start_col + 2 * end_col) == text[start_col : start_col + 2 * end_col]
         # the Edit is what tree-sitter needs: old bytes outside it, new inside, points matching the bytes
         assert before[: edit.start_byte] + after[edit.start_byte : edit.new_end_byte] + before[edit.old_end_byte :] == after
         assert edit.start_point == _point(before, edit.start_byte)

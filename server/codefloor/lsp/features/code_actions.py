@@ -17,7 +17,7 @@ from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, 
 from codefloor.actions.files import FileRefused, is_dir_inside, read_project_file
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
 from codefloor.actions.source import Parsed
-from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
+from codefloor.lsp.convert import doc_path, lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
 from codefloor.errors import CodefloorError, RouterUnavailable
 from codefloor.lsp.server import CodefloorServer
@@ -131,12 +131,6 @@ def track_changes(ls: CodefloorServer, params: types.DidChangeTextDocumentParams
     document = ls.open_document(params.text_document.uri)
     if document is not None:
         ls.trees.change(document.uri, document.version, document.rope)
-
-
-def doc_path(uri: str) -> str:
-    from pygls.uris import to_fs_path
-
-    return (to_fs_path(uri) or "").replace("\\", "/")
 
 
 def _wanted(offer: Offer, only: list[str] | None) -> bool:
