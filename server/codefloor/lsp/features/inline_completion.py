@@ -57,6 +57,8 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
         return None
     pos = to_pos(lines, position, ls.workspace.position_codec)
     offset = rope.offset(pos.line, pos.col)
+    start = max(0, offset - CONTEXT_REACH)  # only the text around the cursor, read before any await
+    around = rope.text_between(start, offset + CONTEXT_REACH)
     prefs = settings.preferences(for_completion=True)
     try:
         router = await ls.router()
@@ -64,8 +66,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     except CodefloorError as exc:
         ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
         return None
-    start = max(0, offset - CONTEXT_REACH)  # only the text around the cursor, not the whole document
-    ctx = fit_context(rope.text_between(start, offset + CONTEXT_REACH), offset - start, decision.chosen.card.context_window)
+    ctx = fit_context(around, offset - start, decision.chosen.card.context_window)
     folder = ls.folders.folder_for(uri)
     key = CompletionCache.key(folder, decision.chosen.card.id, ctx)
     cached = ls.completion_cache.get(key)
