@@ -101,11 +101,11 @@ def parse_check(lang: Language | None, before: str, after: str, uri: str = "", e
 from codefloor.basics import estimate_tokens  # noqa: E402,F401 (the one estimate; re-exported)
 
 
-def language_name(doc: Doc) -> str:
-    lang = language_for(doc.language_id, doc.path)
+def language_name(language_id: str | None, path: str) -> str:
+    lang = language_for(language_id, path)
     if lang is not None:
         return lang.name
-    return doc.language_id or (PurePosixPath(doc.path).suffix.lstrip(".") or "plain text")
+    return language_id or (PurePosixPath(path).suffix.lstrip(".") or "plain text")
 
 
 def _context(doc: Doc, around_line: int) -> str:
@@ -317,7 +317,7 @@ def fix_problem(doc: Doc, problem: Problem, *, margin: int = 15) -> Job:
     where = f"line {problem.start.line + 1}" + (f" ({problem.source})" if problem.source else "")
     eol = line_ending(doc.text)
     user = (
-        f"{language_name(doc)} file `{_label(doc)}`. Diagnostic at {where}: {problem.message}\n"
+        f"{language_name(doc.language_id, doc.path)} file `{_label(doc)}`. Diagnostic at {where}: {problem.message}\n"
         f"Lines {lo + 1}-{hi + 1}:\n```\n{excerpt}\n```\n"
         f"Reply with the corrected lines {lo + 1}-{hi + 1} only (the whole excerpt, fixed), keeping indentation."
     )
@@ -342,7 +342,7 @@ def edit_selection(doc: Doc, start: Pos, end: Pos, instruction: str) -> Job:
         start, end = Pos(start.line, 0), Pos(start.line, len(lines[start.line]))
     selected = _slice(lines, start, end)
     user = (
-        f"{language_name(doc)} file `{_label(doc)}`:\n```\n{_context(doc, start.line)}\n```\n"
+        f"{language_name(doc.language_id, doc.path)} file `{_label(doc)}`:\n```\n{_context(doc, start.line)}\n```\n"
         f"Rewrite this selected text:\n```\n{selected}\n```\nInstruction: {instruction.strip()}\n"
         "Reply with the replacement for the selected text only, keeping its indentation."
     )

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
+from codefloor.actions.completion import CONTEXT_REACH, MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
 from codefloor.actions.generate import language_name
 from codefloor.basics import FIM, estimate_tokens
-from codefloor.lsp.convert import to_doc, to_lsp_position, to_pos
+from codefloor.lsp.convert import doc_path, to_lsp_position, to_pos
 from codefloor.lsp.reporting import run_routed
 from codefloor.errors import CodefloorError, NothingEligible
 from codefloor.lsp.server import CodefloorServer
@@ -56,13 +56,15 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     if document is None:
         ls.log(f"codefloor: completion for {uri}: not open in the editor", types.MessageType.Warning)
         return None
-    doc = to_doc(document)
-    lines = ls.lines(document)
+    rope, version = document.rope, document.version
+    lines = rope.lines(ends=False)
     if position.line >= len(lines):
         ls.log(f"codefloor: completion for {uri}: line {position.line} is past the end ({len(lines)} lines)", types.MessageType.Warning)
         return None
     pos = to_pos(lines, position, ls.workspace.position_codec)
-    offset = (len("\n".join(lines[: pos.line])) + 1 if pos.line else 0) + pos.col  # join: C speed, not a loop
+    offset = rope.offset(pos.line, pos.col)
+    start = max(0, offset - CONTEXT_REACH)  # only the text around the cursor, read before any await
+    around = rope.text_between(start, offset + CONTEXT_REACH)
     prefs = settings.preferences(for_completion=True)
     folder = ls.folders.folder_for(uri)
     limit = settings.completion.max_cost_per_hour_usd
@@ -71,11 +73,11 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
         hour = spend_status.check(ls, router, folder, limit)
         if automatic and hour is not None and hour.paused:
             return None  # said once when the pause began (log and codefloor/completionSpend)
-        decision, prefs = _decide_within(router, prefs, len(doc.text), hour)
+        decision, prefs = _decide_within(router, prefs, len(rope), hour)
     except CodefloorError as exc:
         ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
         return None
-    ctx = fit_context(doc.text, offset, decision.chosen.card.context_window)
+    ctx = fit_context(around, offset - start, decision.chosen.card.context_window)
     key = CompletionCache.key(folder, decision.chosen.card.id, ctx)
     cached = ls.completion_cache.get(key)
     if cached is not None:
@@ -83,7 +85,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     request = Request(TaskKind.COMPLETION, ctx.input_tokens, MAX_COMPLETION_TOKENS, decision_capabilities(decision))
     result = await run_routed(
         ls, generation=fim_request(ctx), request=request, prefs=prefs, decision=decision, folder=folder,
-        what=f"complete {language_name(doc)}", progress=False,
+        what=f"complete {language_name(document.language_id, doc_path(document.uri))}", progress=False,
     )
     spend_status.refresh(ls, router, folder, limit)
     if result is None:
@@ -92,7 +94,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     if text:
         ls.completion_cache.put(key, text)
     current = ls.open_document(uri)
-    if current is None or current.version != doc.version:
+    if current is None or current.version != version:
         # Computed for text the user has since changed: inserting it would land in the wrong place.
         ls.log(f"codefloor: completion for {uri} dropped: the document changed while {result.served_by.card.id} worked")
         return None
@@ -105,7 +107,7 @@ def snapped(ls: CodefloorServer, uri: str, position: types.Position) -> types.Po
     document = ls.open_document(uri)
     if document is None:
         return position
-    lines = ls.lines(document)
+    lines = document.rope.lines(ends=False)
     codec = ls.workspace.position_codec
     return to_lsp_position(lines, to_pos(lines, position, codec), codec)
 
