@@ -80,14 +80,8 @@ def refresh(ls: CodefloorServer, router: Router, folder: str, limit_usd: float |
         ls.spawn(send(ls, router, folder, limit_usd))
 
 
-async def announce(ls: CodefloorServer, folders: list[str]) -> None:
-    """The figures of each folder with completions on, once the router is there (after a settings pull)."""
-    from codefloor.errors import RouterUnavailable
-
-    try:
-        router = await ls.router()
-    except RouterUnavailable:
-        return  # said once at start-up (CodefloorServer.report_router_problem)
+def announce(ls: CodefloorServer, router: Router, folders: list[str]) -> None:
+    """The figures of each folder with completions on (after a settings pull)."""
     for folder in folders:
         settings = ls.folders.settings_for(folder)
         if settings.completion.enabled:

@@ -42,7 +42,6 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled.
     `automatic` (asked for by typing, not by the user): paused while the folder's rolling hour of
     completion spend has reached completion.maxCostPerHourUsd (lsp/spend_status.py)."""
-    from codefloor.lsp import spend_status
     from codefloor.selection.types import Request, TaskKind
 
     settings = await ls.settings_for(uri)
@@ -70,6 +69,8 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     limit = settings.completion.max_cost_per_hour_usd
     try:
         router = await ls.router()
+        from codefloor.lsp import spend_status  # after the router: its start-up thread has imported the ledger
+
         hour = spend_status.check(ls, router, folder, limit)
         if automatic and hour is not None and hour.paused:
             return None  # said once when the pause began (log and codefloor/completionSpend)
