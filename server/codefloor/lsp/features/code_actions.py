@@ -49,6 +49,9 @@ def register(server: CodefloorServer) -> None:
             router = yield _router_or_none, (ls,), None  # only while the router is being built
         if not ls.settings_ready(params.text_document.uri):
             yield ls.wait_for_settings, (params.text_document.uri,), None  # only right after start-up
+        document = ls.open_document(params.text_document.uri)
+        if document is not None and not ls.trees.current(document.uri, **_tree_args(document)):
+            yield _parse_in_slices, (ls, document), None  # first listing: seconds for a large file
         return list_actions(ls, params, router)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -122,8 +125,17 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
 
 
 def parsed_for(ls: CodefloorServer, document: Any) -> Parsed | None:
-    path = doc_path(document.uri)
-    return ls.trees.get(document.uri, text=document.rope, language_id=document.language_id, path=path, version=document.version)
+    return ls.trees.get(document.uri, **_tree_args(document))
+
+
+def _tree_args(document: Any) -> dict[str, Any]:
+    return {"text": document.rope, "language_id": document.language_id, "path": doc_path(document.uri), "version": document.version}
+
+
+async def _parse_in_slices(ls: CodefloorServer, document: Any) -> None:
+    """The document's first full parse, giving the event loop back between slices (actions/trees.py)."""
+    for _ in ls.trees.parse_in_slices(document.uri, **_tree_args(document)):
+        await asyncio.sleep(0)
 
 
 def track_changes(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
