@@ -9,7 +9,9 @@ before pydantic is loaded -- can catch them. str() of each is one line that says
     │                                 said why, at start-up); every request then says the same
     ├── RoutingError                  a routed request produced nothing
     │   ├── NothingEligible           no model meets the floor and the folder's constraints
-    │   │                             (.cause: selection's NoEligibleModel, with its hints)
+    │   │   └── NoEligibleModel       the one the selection engine raises (selection/types.py): it
+    │   │                             carries the floor, the strongest available candidate and the
+    │   │                             hints, typed with selection's own values; catch NothingEligible
     │   ├── AllRoutesFailed           every eligible route failed; .attempts says how
     │   │   └── DeadlineExceeded      the request's total deadline ended the fallbacks
     │   ├── BudgetExceeded            only the daily budget stands between the request and a model
@@ -25,7 +27,7 @@ names and numbers).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from codefloor.results import Attempt
@@ -49,9 +51,8 @@ class RoutingError(CodefloorError):
 
 
 class NothingEligible(RoutingError):
-    def __init__(self, message: str, cause: Any = None) -> None:
-        super().__init__(message)
-        self.cause = cause  # selection.types.NoEligibleModel: floor, strongest available, hints
+    """No model meets the floor and the folder's constraints. The engine raises its subclass
+    selection.types.NoEligibleModel; a handler catches this one without importing selection."""
 
 
 class AllRoutesFailed(RoutingError):
