@@ -135,6 +135,9 @@ async def run_routed(
     ls.log(f"codefloor: {what} [{folder or 'no folder'}]: {describe_decision(decision)}")
     try:
         result = await router.run(generation, request, prefs, folder=folder, decision=decision, on_event=on_event, check=check)
+        # Many answers can land in one loop turn; finishing each (status, logs, the edit, the reply)
+        # takes ~1-2 ms, so they take turns as they started (see lsp/pacing.py).
+        await ls.pacer.turn()
     except CodefloorError as exc:
         report_failure(ls, what, exc, show=progress)
         if bar:

@@ -27,6 +27,7 @@ from codefloor.errors import RouterUnavailable
 from codefloor.lsp.convert import lines_of
 from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.framing import run_framed
+from codefloor.lsp.pacing import Pacer
 from codefloor.lsp.protocol import CodefloorProtocol
 from codefloor.lsp.regions import RegionStore
 
@@ -53,6 +54,7 @@ class CodefloorServer(LanguageServer):
         self.init_options: Any = None
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
+        self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self._router: asyncio.Future | None = None
         self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied
         self._tasks: set[asyncio.Task] = set()  # every task the server starts, so none is collected mid-flight

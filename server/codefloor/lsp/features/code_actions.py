@@ -255,6 +255,7 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         ls.show(f"codefloor: unknown action kind {data.get('kind')!r}")
         return None
     what = kind.value
+    await ls.pacer.turn()  # a burst of these must not hold up listings behind it
     document = ls.open_document(uri)
     if document is None:
         ls.not_open(uri, what)

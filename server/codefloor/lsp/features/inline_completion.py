@@ -45,6 +45,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     _supersede(ls, uri)
     if debounce and settings.completion.debounce_ms:
         await asyncio.sleep(settings.completion.debounce_ms / 1000)
+    await ls.pacer.turn()  # a burst of these must not hold up listings behind it
     document = ls.open_document(uri)
     if document is None:
         ls.log(f"codefloor: completion for {uri}: not open in the editor", types.MessageType.Warning)
