@@ -43,6 +43,22 @@ def prompt_arg(text: str) -> str:
     return text
 
 
+def card_score(card) -> dict:
+    """A model card's coding score as the --json outputs give it: the score, its interval, and its
+    source, date and setting (every number a user sees names where it comes from)."""
+    return {
+        "coding_score": card.coding_score,
+        "coding_score_low": card.coding_score_low,
+        "coding_score_high": card.coding_score_high,
+        "score_interval": card.score_interval,
+        "score_extrapolated": card.score_extrapolated,
+        "score_summary": card.score_summary(),
+        "score_source": card.score_source,
+        "score_date": card.score_date,
+        "score_setting": card.score_setting,
+    }
+
+
 def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool = False):
     """The user config's [defaults] (bad keys reported on stderr, schema defaults kept), with
     --min-coding-score and --policy on top: what a folder without settings would get."""
