@@ -4,9 +4,13 @@ before pydantic is loaded -- can catch them. str() of each is one line that says
     CodefloorError                    catch this one to report any of them
     ├── SetupError                    the user's own set-up is invalid; names the file, entry, field
     │   ├── ConfigError               the user config file (config.py)
-    │   └── CatalogError              the catalog or a user [[models]] entry (catalog/load.py)
+    │   ├── CatalogError              the catalog or a user [[models]] entry (catalog/load.py)
+    │   ├── LedgerError               the ledger file cannot be opened or written (ledger.py)
+    │   └── CalibrateError            `codefloor calibrate` cannot run as asked (calibrate/engine.py)
     ├── RouterUnavailable             the language server could not build its router (a SetupError
     │                                 said why, at start-up); every request then says the same
+    ├── NothingToApply                an action cannot produce an edit here: no function at the line,
+    │                                 an empty answer, action data the client sent back malformed
     ├── RoutingError                  a routed request produced nothing
     │   ├── NothingEligible           no model meets the floor and the folder's constraints
     │   │   └── NoEligibleModel       the one the selection engine raises (selection/types.py): it
@@ -44,6 +48,11 @@ class SetupError(CodefloorError):
 
 class RouterUnavailable(CodefloorError):
     """The router could not be built (bad user config, unreadable catalog). str() says what to fix."""
+
+
+class NothingToApply(CodefloorError):
+    """The action cannot produce an edit (no function here, empty answer, malformed action data).
+    str() says why."""
 
 
 class RoutingError(CodefloorError):
