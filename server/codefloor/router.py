@@ -269,8 +269,8 @@ class Router:
     # -- decisions --------------------------------------------------------------------------
 
     def decide(self, request: Request, prefs: Preferences) -> Decision:
-        """The pool's choice under current health. Raises NoEligibleModel (an errors.NothingEligible),
-        or BudgetExceeded when only the budget stands between the request and a paid model."""
+        """The pool's choice under current health. Raises NothingEligible, or BudgetExceeded when
+        only the budget stands between the request and a paid model."""
         health = self.health()
         try:
             return _decided(self.pool.decide(request, prefs, health))
