@@ -13,13 +13,13 @@ from lsprotocol import types
 
 from codefloor.actions import generate
 from codefloor.actions.edits import FileEdit, Pos
-from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, estimate_tokens
+from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, estimate_tokens
 from codefloor.actions.files import FileRefused, is_dir_inside, read_project_file
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
 from codefloor.actions.source import Parsed
 from codefloor.lsp.convert import doc_path, lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
-from codefloor.errors import CodefloorError, RouterUnavailable
+from codefloor.errors import CodefloorError, NothingToApply, RouterUnavailable
 from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
@@ -188,7 +188,15 @@ def _action(ls: CodefloorServer, offer: Offer, title: str, data: dict, params: t
 
 def _job(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
     """The job for the action data. Other files it reads (the test file) come from the editor when
-    open there, since that is the text the edit will apply to; their versions go into `versions`."""
+    open there, since that is the text the edit will apply to; their versions go into `versions`.
+    Raises NothingToApply, also for data the client sent back malformed (it may be stale or forged)."""
+    try:
+        return _job_for(ls, data, doc, folder, read_cache, versions)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
+        raise NothingToApply(f"malformed action data ({exc}); list the code actions again") from None
+
+
+def _job_for(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
     kind = ActionKind(data["kind"])
     line = int(data.get("line", 0))
     document = ls.open_document(doc.uri)
@@ -275,9 +283,6 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         decision, switched = router.decide_keeping(decision_request, prefs, data.get("model"))
     except NothingToApply as exc:
         ls.show(f"codefloor: {exc}")
-        return None
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
-        ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
         return None
     except CodefloorError as exc:
         report_failure(ls, what, exc)
