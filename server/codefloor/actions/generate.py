@@ -21,6 +21,7 @@ from codefloor.actions.lines import line_ending, reindent, split_lines
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Problem
 from codefloor.actions.source import AnswerUnparsable, FunctionSite, Parsed, answer_body, error_count, first_error_line, function_at, parse
 from codefloor.actions.test_paths import module_import, plan_tests
+from codefloor.errors import NothingToApply
 from codefloor.providers.types import ChatRequest, Message
 
 SYSTEM = (
@@ -28,10 +29,6 @@ SYSTEM = (
     "fenced code block, with no explanation before or after it."
 )
 CONTEXT_CHARS = 12_000  # how much of the file goes into a prompt (about 3k tokens)
-
-
-class NothingToApply(Exception):
-    """The action cannot produce an edit (no function here, empty answer...). str() says why."""
 
 
 @dataclass(frozen=True, slots=True)

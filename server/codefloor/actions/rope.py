@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Any, NamedTuple
 
@@ -130,6 +130,19 @@ class Rope:
         last = bisect_right(starts, end - 1, 0, len(self._chunks)) - 1
         joined = "".join(chunk.text for chunk in self._chunks[first : last + 1])
         return joined[start - starts[first] : end - starts[first]]
+
+    def reader(self) -> Callable[[int, object], bytes]:
+        """A read callback like `utf8` over the text as it is now: later edits do not reach it
+        (an edit replaces chunks, never changes one in place, so a copy of the list is a snapshot)."""
+        chunks, starts = [chunk.data for chunk in self._chunks], self._index()[1][:]
+
+        def read(byte: int, _point: object = None) -> bytes:
+            if byte >= starts[-1]:
+                return b""
+            index = bisect_right(starts, byte, 0, len(chunks)) - 1
+            return chunks[index][byte - starts[index]:]
+
+        return read
 
     def take_edits(self) -> list[Edit]:
         edits, self.edits = self.edits, []

@@ -59,10 +59,11 @@ class CodefloorServer(LanguageServer):
         self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied
         self._tasks: set[asyncio.Task] = set()  # every task the server starts, so none is collected mid-flight
         self.catalog_seen: Any = None  # the catalog last logged (lsp/catalog_status.py)
-        self.catalog_updates: asyncio.Task | None = None  # [catalog] auto_update_days (catalog_status.py)
+        self.catalog_updating = False  # [catalog] auto_update_days: its task was spawned (catalog_status.py)
 
     def spawn(self, coroutine: Any) -> asyncio.Task:
-        """Start a background task and keep a reference to it until it ends."""
+        """Start a background task and keep a reference to it until it ends: the one way the server
+        starts a task (pygls starts the handlers' own); close() cancels what is still running."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -118,7 +119,7 @@ class CodefloorServer(LanguageServer):
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
         if self._router is None:
-            self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
+            self._router = self.spawn(asyncio.to_thread(self._build_router))
 
     def _build_router(self) -> Router:
         from codefloor.router import Router  # heavy imports: not on the initialize path
@@ -149,14 +150,14 @@ class CodefloorServer(LanguageServer):
         start_auto_update(self, router.config.catalog.auto_update_days)
 
     def router_if_ready(self) -> Router | None:
-        if self._router is not None and self._router.done() and not self._router.exception():
+        if self._router is not None and self._router.done() and not self._router.cancelled() and not self._router.exception():
             return self._router.result()
         return None
 
     async def close(self) -> None:
-        if self.catalog_updates is not None:
-            self.catalog_updates.cancel()
         router = self.router_if_ready()
+        for task in list(self._tasks):  # the catalog update, a settings pull: nothing to finish at shutdown
+            task.cancel()
         if router is not None:
             await router.aclose()
 

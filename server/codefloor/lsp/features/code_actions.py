@@ -13,13 +13,13 @@ from lsprotocol import types
 
 from codefloor.actions import generate
 from codefloor.actions.edits import FileEdit, Pos
-from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, estimate_tokens
+from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, estimate_tokens
 from codefloor.actions.files import FileRefused, is_dir_inside, read_project_file
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
 from codefloor.actions.source import Parsed
 from codefloor.lsp.convert import doc_path, lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
-from codefloor.errors import CodefloorError, RouterUnavailable
+from codefloor.errors import CodefloorError, NothingToApply, RouterUnavailable
 from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
@@ -49,6 +49,9 @@ def register(server: CodefloorServer) -> None:
             router = yield _router_or_none, (ls,), None  # only while the router is being built
         if not ls.settings_ready(params.text_document.uri):
             yield ls.wait_for_settings, (params.text_document.uri,), None  # only right after start-up
+        document = ls.open_document(params.text_document.uri)
+        if document is not None and not ls.trees.current(document.uri, **_tree_args(document)):
+            yield _parse_in_slices, (ls, document), None  # first listing: seconds for a large file
         return list_actions(ls, params, router)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -122,8 +125,17 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
 
 
 def parsed_for(ls: CodefloorServer, document: Any) -> Parsed | None:
-    path = doc_path(document.uri)
-    return ls.trees.get(document.uri, text=document.rope, language_id=document.language_id, path=path, version=document.version)
+    return ls.trees.get(document.uri, **_tree_args(document))
+
+
+def _tree_args(document: Any) -> dict[str, Any]:
+    return {"text": document.rope, "language_id": document.language_id, "path": doc_path(document.uri), "version": document.version}
+
+
+async def _parse_in_slices(ls: CodefloorServer, document: Any) -> None:
+    """The document's first full parse, giving the event loop back between slices (actions/trees.py)."""
+    for _ in ls.trees.parse_in_slices(document.uri, **_tree_args(document)):
+        await asyncio.sleep(0)
 
 
 def track_changes(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -176,7 +188,15 @@ def _action(ls: CodefloorServer, offer: Offer, title: str, data: dict, params: t
 
 def _job(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
     """The job for the action data. Other files it reads (the test file) come from the editor when
-    open there, since that is the text the edit will apply to; their versions go into `versions`."""
+    open there, since that is the text the edit will apply to; their versions go into `versions`.
+    Raises NothingToApply, also for data the client sent back malformed (it may be stale or forged)."""
+    try:
+        return _job_for(ls, data, doc, folder, read_cache, versions)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
+        raise NothingToApply(f"malformed action data ({exc}); list the code actions again") from None
+
+
+def _job_for(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
     kind = ActionKind(data["kind"])
     line = int(data.get("line", 0))
     document = ls.open_document(doc.uri)
@@ -263,9 +283,6 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         decision, switched = router.decide_keeping(decision_request, prefs, data.get("model"))
     except NothingToApply as exc:
         ls.show(f"codefloor: {exc}")
-        return None
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
-        ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
         return None
     except CodefloorError as exc:
         report_failure(ls, what, exc)
