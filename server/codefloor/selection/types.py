@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -52,10 +53,14 @@ class Preferences:
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    """Routes that must not be used right now (cooling down after failures, or out of budget)."""
+    """Routes that must not be used right now (cooling down after failures, or out of budget), and
+    routes too slow for inline completions: route key -> why, e.g. "first token 3.1 s learned > 1.5 s
+    budget (completion.maxLatencyMs)". The router learns latencies and judges them against the
+    folder's budget; the engine only leaves those routes out of completion requests."""
 
     unavailable_routes: frozenset[str] = frozenset()  # Route.key values
     paid_routes_blocked: bool = False  # daily budget reached: only local routes may run
+    slow_routes: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 def ranked_score(card: ModelCard, conservative: bool) -> float | None:
