@@ -136,14 +136,22 @@ class ModelCard(BaseModel):
             return "none"
         return setting.partition("=")[2] or None if setting.startswith("reasoning_effort=") else None
 
+    @property
+    def scored_reasoning(self) -> bool:
+        """The score was earned with the model reasoning: it reasons by default, or the scored run asked
+        it to reason beyond a low effort (e.g. deepseek-v3.2 at reasoning_effort=high)."""
+        setting = self.score_setting or ""
+        return self.reasons or (setting.startswith(("reasoning_effort=", "thinking_tokens="))
+                                and setting not in LOW_EFFORT_SETTINGS)
+
     def for_completion(self) -> "ModelCard":
-        """The card as inline completions use it. A model that reasons by default would think for
-        seconds before the first token, so it completes at its low-effort setting, with that run's
-        score (source, date, interval), when a source measured one; a card that reasons and has none
-        is returned as it is, and selection leaves it out of completions (its score is not the
-        setting a completion could honestly run at). Other cards are unchanged."""
+        """The card as inline completions use it. A model whose score was earned reasoning would think
+        for seconds before the first token, so it completes at its low-effort setting, with that run's
+        score (source, date, interval), when a source measured one; one without is returned as it is,
+        and selection leaves it out of completions (its score is not the setting a completion could
+        honestly run at). Other cards are unchanged."""
         low = self.low_effort
-        if not self.reasons or low is None or self.score_setting == low.score_setting:
+        if not self.scored_reasoning or low is None or self.score_setting == low.score_setting:
             return self
         return self.model_copy(update={
             "coding_score": low.coding_score, "score_source": low.score_source, "score_date": low.score_date,
@@ -153,8 +161,8 @@ class ModelCard(BaseModel):
 
     @property
     def completes(self) -> bool:
-        """May serve inline completions: does not reason by default, or has a low-effort score."""
-        return not self.reasons or self.low_effort is not None
+        """May serve inline completions: its score was not earned reasoning, or it has a low-effort score."""
+        return not self.scored_reasoning or self.low_effort is not None
 
     def route_for(self, provider: str) -> Route | None:
         return next((r for r in self.routes if r.provider == provider), None)

@@ -58,7 +58,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "reasoning",  # completions must not wait for long hidden reasoning (ModelCard.for_completion)
         lambda c, r, p, h: r.task is not TaskKind.COMPLETION or c.card.completes,
-        lambda c, r, p, h: "reasons by default and has no low-effort score (not for completions)",
+        lambda c, r, p, h: ("reasons by default" if c.card.reasons else f"scored at {c.card.score_setting}")
+        + " and has no low-effort score (not for completions)",
     ),
     Rule(
         "retired",

@@ -49,6 +49,9 @@ class Preferences:
     max_fallbacks: int = 4
     score_confidence: ScoreConfidence = ScoreConfidence.ESTIMATE
     today: str | None = None  # YYYY-MM-DD: routes deprecated before it are not used (None: none retired)
+    # Inline completions: time to the first useful token a route may take (completion.maxLatencyMs).
+    # The router judges learned latencies against it and passes the misses as Health.slow_routes.
+    max_latency_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,7 +125,7 @@ def test_the_schema_has_no_place_for_text_or_keys(tmp_path):
     columns = set(ledger.rows()[0])
     assert columns == {
         "id", "at_utc", "day_utc", "folder", "task", "model", "route", "provider", "input_tokens",
-        "output_tokens", "cost_usd", "cost_source", "latency_ms", "outcome", "error_kind",
+        "output_tokens", "cost_usd", "cost_source", "latency_ms", "outcome", "error_kind", "first_token_ms",
     }
     assert os.path.exists(tmp_path / (FILE_NAME + "-wal"))  # WAL mode is on
 

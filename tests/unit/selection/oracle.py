@@ -43,11 +43,17 @@ def distinct(routes):
 def as_used(card: ModelCard, request: Request) -> ModelCard | None:
     """The card a request is served by: a completion runs a reasoning model at its low-effort score, and
     not at all without one (ROUTING.md, completions); None = may not serve this request."""
-    if request.task is not TaskKind.COMPLETION or not card.reasons:
+    setting = card.score_setting or ""
+    low_settings = ("reasoning_effort=none", "reasoning_effort=minimal", "reasoning_effort=low", "thinking=off")
+    thinks = card.reasons or (setting not in low_settings and (setting.startswith("reasoning_effort=")
+                                                                or setting.startswith("thinking_tokens=")))
+    if request.task is not TaskKind.COMPLETION or not thinks:
         return card
     if card.low_effort is None:
         return None
     low = card.low_effort
+    if low.score_setting == setting:
+        return card
     return card.model_copy(update={"coding_score": low.coding_score, "coding_score_low": low.coding_score_low})
 
 

@@ -26,6 +26,8 @@ TIED_SCORES = st.sampled_from([50.0, 60.0, 70.0])
 
 DATES = st.sampled_from(["2025-06-01", "2026-08-01", "2026-12-01", "2027-01-01"])
 FACTORS = st.sampled_from([1.0, 0.5, 1.09, 3.27, 10.71])
+SETTINGS = st.sampled_from([None, "default", "reasoning_effort=high", "reasoning_effort=low", "thinking=off",
+                            "thinking_tokens=32000"])
 
 
 @st.composite
@@ -63,9 +65,9 @@ def cards(draw, min_size: int = 0, max_size: int = 25, ties: bool = False) -> li
         score = draw(st.one_of(st.none(), scores) if draw(st.integers(0, 9)) == 0 else scores)
         width = draw(st.one_of(st.none(), st.sampled_from([0.0, 5.0, 10.2]), st.floats(0, 30)))
         low = None if score is None or width is None else max(0.0, score - width)
-        reasons = draw(st.integers(0, 2)) == 0  # a third reason by default; some of them have a low-effort score
+        reasons = draw(st.integers(0, 2)) == 0  # a third reason by default; half of all cards have a low-effort score
         low_effort = None
-        if reasons and draw(st.booleans()):
+        if draw(st.booleans()):
             low_score = draw(scores)
             low_low = draw(st.one_of(st.none(), st.floats(0, 1).map(lambda f: round(low_score * f, 1))))
             low_effort = LowEffortScore(coding_score=low_score, coding_score_low=low_low, score_source="aider-polyglot",
@@ -82,6 +84,7 @@ def cards(draw, min_size: int = 0, max_size: int = 25, ties: bool = False) -> li
             capabilities=draw(CAPABILITIES),
             routes=draw(routes(model_id, prices)),
             output_token_factor=draw(FACTORS),
+            score_setting=draw(SETTINGS),
             reasons=reasons,
             low_effort=low_effort,
         ))
