@@ -118,9 +118,10 @@ class LatencyBook:
                 self._retry.pop(key, None)
                 continue
             retry = self._retry.get(key)
-            if retry is None:
-                retry = self._retry[key] = _Retry(now + RETRY_AFTER_S, RETRY_AFTER_S)
-            elif now >= retry.at and take_retries:
+            if retry is None:  # the wait runs from the measurement that made it slow
+                since = self.learned[key].at if learned else now
+                retry = self._retry[key] = _Retry(since + RETRY_AFTER_S, RETRY_AFTER_S)
+            if now >= retry.at and take_retries:
                 retry.wait_s = min(retry.wait_s * 2, RETRY_MAX_S)
                 retry.at = now + retry.wait_s
                 continue  # this decision may try it
