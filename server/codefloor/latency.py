@@ -16,9 +16,10 @@ counts when it exceeds the average (then it is a measurement of that much), and 
 Before a route has a measurement it gets PRIOR_FIRST_TOKEN_MS by kind: local, remote, or reasoning
 (a remote model that reasons by default, run at its low-effort setting).
 
-A route whose estimate misses the budget leaves the completion pool. It is tried again (one decision
-may choose it) RETRY_AFTER_S later, then after twice as long each time it is still slow, at most
-RETRY_MAX_S; a measurement within the budget ends the wait and the route is back.
+A route whose estimate misses the budget leaves the completion pool. RETRY_AFTER_S after the
+measurement that made it slow it is let in again, until its next measurement or for RETRY_WINDOW_S
+at most (a completion cancelled before its first token may say nothing); the next retry comes twice
+as long later each time, at most RETRY_MAX_S. A measurement within the budget brings it back.
 
 The router owns one LatencyBook per process and calls it on its one event loop; the ledger keeps
 every attempt (first_token_ms, latency_ms), and Router replays the recent ones at start.
@@ -35,6 +36,7 @@ ALPHA = 0.3
 HALF_LIFE_S = 60.0
 RETRY_AFTER_S = 60.0
 RETRY_MAX_S = 900.0
+RETRY_WINDOW_S = 10.0
 # Typical time to the first token of a short completion: a local server with the model loaded; a
 # non-reasoning hosted model (network, queueing, prefill); a reasoning model at its lowest effort,
 # which still thinks a little before its first visible token.
@@ -65,6 +67,7 @@ class Learned:
 class _Retry:
     at: float  # clock time the route may be tried again
     wait_s: float
+    open_until: float | None = None  # being tried again: let in until its next measurement or this time
 
 
 class LatencyBook:
@@ -82,6 +85,8 @@ class LatencyBook:
             if at_least_ms is None or (known is not None and at_least_ms <= known.first_ms):
                 return  # censored below what we know: no news
             first_ms = at_least_ms
+        if (retry := self._retry.get(route_key)) is not None:
+            retry.open_until = None  # the retry has its answer
         if known is None:
             self.learned[route_key] = Learned(first_ms, total_ms, now, 1)
             return
@@ -91,10 +96,18 @@ class LatencyBook:
             known.total_ms = total_ms if known.total_ms is None else blended(known.total_ms, total_ms, age)
         known.at, known.count = now, known.count + 1
 
-    def shift(self, by_s: float) -> None:
-        """Move every measurement time by `by_s` (replayed wall-clock times onto this clock)."""
+    def replay(self, rows: Iterable[tuple[float, str, float | None, float, str, str | None]], wall_now: float) -> None:
+        """Learn from ledger rows (Ledger.latencies: unix time, route, first_token_ms, latency_ms,
+        outcome, error_kind), oldest first, as if each had just been measured at its time; `wall_now`
+        (time.time()) places them on this book's clock."""
+        for at, route, first_ms, total_ms, outcome, error_kind in rows:
+            if first_ms is not None:
+                self.observe(route, first_ms=first_ms, total_ms=total_ms if outcome == "ok" else None, at=at)
+            elif outcome == "cancelled" or error_kind == "ProviderTimeout":
+                self.observe(route, at_least_ms=total_ms, at=at)
+        shift = self._clock() - wall_now
         for learned in self.learned.values():
-            learned.at += by_s
+            learned.at += shift
 
     def estimate(self, candidate: Candidate) -> tuple[float, bool]:
         """(first-token ms, learned?) of the candidate's route."""
@@ -105,8 +118,8 @@ class LatencyBook:
 
     def slow_routes(self, candidates: Iterable[Candidate], budget_ms: float, *, take_retries: bool) -> dict[str, str]:
         """Route key -> why, for the routes whose first token misses `budget_ms`. A route due to be
-        tried again is left out of the answer when `take_retries` (a decision that may use it), and
-        its next retry is scheduled."""
+        tried again is left out of the answer when `take_retries` (a decision that may use it; explain
+        does not take retries), and its next retry is scheduled."""
         now = self._clock()
         slow: dict[str, str] = {}
         for candidate in candidates:
@@ -121,10 +134,13 @@ class LatencyBook:
             if retry is None:  # the wait runs from the measurement that made it slow
                 since = self.learned[key].at if learned else now
                 retry = self._retry[key] = _Retry(since + RETRY_AFTER_S, RETRY_AFTER_S)
+            if retry.open_until is not None and now < retry.open_until:
+                continue  # being tried again
             if now >= retry.at and take_retries:
+                retry.open_until = now + RETRY_WINDOW_S
                 retry.wait_s = min(retry.wait_s * 2, RETRY_MAX_S)
                 retry.at = now + retry.wait_s
-                continue  # this decision may try it
+                continue  # decisions may try it until it is measured
             measured = "learned" if learned else f"expected for a {kind(candidate)} route (not measured yet)"
             slow[key] = (f"first token {first_ms / 1000:.1f} s {measured} > {budget_ms / 1000:.1f} s budget "
                          f"(completion.maxLatencyMs; tried again in {max(retry.at - now, 0):.0f} s)")

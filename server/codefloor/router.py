@@ -221,12 +221,7 @@ class Router:
         except LedgerError as exc:
             _log.warning("%s", exc)
             return
-        for at, route, first_ms, total_ms, outcome, error_kind in rows:
-            if first_ms is not None:
-                self.latency.observe(route, first_ms=first_ms, total_ms=total_ms if outcome == "ok" else None, at=at)
-            elif outcome == "cancelled" or error_kind == "ProviderTimeout":
-                self.latency.observe(route, at_least_ms=total_ms, at=at)
-        self.latency.shift(self._clock() - time.time())  # wall-clock times onto the router's clock
+        self.latency.replay(rows, time.time())
 
     def _unavailable_routes(self) -> frozenset[str]:
         now = self._clock()
