@@ -27,7 +27,8 @@ every attempt (first_token_ms, latency_ms), and Router replays the recent ones a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from codefloor.selection.types import Candidate
@@ -75,6 +76,10 @@ class LatencyBook:
         self._clock = clock
         self.learned: dict[str, Learned] = {}
         self._retry: dict[str, _Retry] = {}
+        # slow_routes answers, per (budget, candidates): (state version, clock time it holds until, answer).
+        # A completion decision per keystroke then costs a lookup, not a pass over every route.
+        self._version = 0
+        self._answers: dict[tuple[float, int], tuple[int, float, dict[str, str], Sequence[Candidate]]] = {}
 
     def observe(self, route_key: str, *, first_ms: float | None = None, total_ms: float | None = None,
                 at_least_ms: float | None = None, at: float | None = None) -> None:
@@ -87,6 +92,7 @@ class LatencyBook:
             first_ms = at_least_ms
         if (retry := self._retry.get(route_key)) is not None:
             retry.open_until = None  # the retry has its answer
+        self._version += 1
         if known is None:
             self.learned[route_key] = Learned(first_ms, total_ms, now, 1)
             return
@@ -108,6 +114,7 @@ class LatencyBook:
         shift = self._clock() - wall_now
         for learned in self.learned.values():
             learned.at += shift
+        self._version += 1
 
     def estimate(self, candidate: Candidate) -> tuple[float, bool]:
         """(first-token ms, learned?) of the candidate's route."""
@@ -116,32 +123,42 @@ class LatencyBook:
             return learned.first_ms, True
         return PRIOR_FIRST_TOKEN_MS[kind(candidate)], False
 
-    def slow_routes(self, candidates: Iterable[Candidate], budget_ms: float, *, take_retries: bool) -> dict[str, str]:
+    def slow_routes(self, candidates: Sequence[Candidate], budget_ms: float, *, take_retries: bool) -> Mapping[str, str]:
         """Route key -> why, for the routes whose first token misses `budget_ms`. A route due to be
         tried again is left out of the answer when `take_retries` (a decision that may use it; explain
-        does not take retries), and its next retry is scheduled."""
+        does not take retries), and its next retry is scheduled. Do not change the answer."""
         now = self._clock()
+        key = (budget_ms, id(candidates))
+        cached = self._answers.get(key)
+        if cached is not None and cached[0] == self._version and now < cached[1] and cached[3] is candidates:
+            return cached[2]
+        holds_until = math.inf  # the next retry due, or the end of a retry window: the answer changes then
         slow: dict[str, str] = {}
         for candidate in candidates:
-            key = candidate.route.key
-            if key in slow:
+            route = candidate.route.key
+            if route in slow:
                 continue
             first_ms, learned = self.estimate(candidate)
             if first_ms <= budget_ms:
-                self._retry.pop(key, None)
+                self._retry.pop(route, None)
                 continue
-            retry = self._retry.get(key)
+            retry = self._retry.get(route)
             if retry is None:  # the wait runs from the measurement that made it slow
-                since = self.learned[key].at if learned else now
-                retry = self._retry[key] = _Retry(since + RETRY_AFTER_S, RETRY_AFTER_S)
+                since = self.learned[route].at if learned else now
+                retry = self._retry[route] = _Retry(since + RETRY_AFTER_S, RETRY_AFTER_S)
             if retry.open_until is not None and now < retry.open_until:
+                holds_until = min(holds_until, retry.open_until)
                 continue  # being tried again
             if now >= retry.at and take_retries:
                 retry.open_until = now + RETRY_WINDOW_S
                 retry.wait_s = min(retry.wait_s * 2, RETRY_MAX_S)
                 retry.at = now + retry.wait_s
+                holds_until = min(holds_until, retry.open_until)
                 continue  # decisions may try it until it is measured
+            holds_until = min(holds_until, retry.at)
             measured = "learned" if learned else f"expected for a {kind(candidate)} route (not measured yet)"
-            slow[key] = (f"first token {first_ms / 1000:.1f} s {measured} > {budget_ms / 1000:.1f} s budget "
-                         f"(completion.maxLatencyMs; tried again in {max(retry.at - now, 0):.0f} s)")
+            slow[route] = f"first token {first_ms / 1000:.1f} s {measured} > {budget_ms / 1000:.1f} s budget (completion.maxLatencyMs)"
+        if len(self._answers) >= 16:
+            self._answers.clear()
+        self._answers[key] = (self._version, holds_until, slow, candidates)
         return slow
