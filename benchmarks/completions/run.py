@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sqlite3
 import statistics
 import sys
@@ -37,7 +36,7 @@ sys.path.insert(0, str(REPO / "benchmarks" / "editor_session"))
 
 import httpx  # noqa: E402
 
-from run import Fake, _direct_fim, _range, percentile  # noqa: E402  (benchmarks/editor_session/run.py)
+from run import Fake, _direct_fim, _range, env_for, percentile  # noqa: E402  (benchmarks/editor_session/run.py)
 from tests.reliability.rawlsp import RawClient  # noqa: E402
 
 SECONDS_PER_COMPLETION = 2.0  # a completion at every pause in typing: one every 2 s of an hour's typing
@@ -65,16 +64,6 @@ routes = [{ provider = "openai", model_name = "fast-chat", input_price_per_mtok 
 PREFIX = "def total(values):\n    result = 0\n    for v in values:\n        result += "
 CHAT_BODY = {"model": "fast-chat", "stream": True, "max_tokens": 128, "temperature": 0.0,
              "messages": [{"role": "system", "content": "complete"}, {"role": "user", "content": PREFIX}]}
-
-
-def environment(tmp: Path, cheap_url: str, fast_url: str) -> dict[str, str]:
-    (tmp / "config.toml").write_text(USER_CONFIG, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CODEFLOOR_")}
-    env.update(CODEFLOOR_CONFIG=str(tmp / "config.toml"), CODEFLOOR_DATA_DIR=str(tmp / "data"),
-               OPENAI_API_KEY="sk-bench-000000000000", MISTRAL_API_KEY="sk-bench-111111111111",
-               CODEFLOOR_OPENAI_BASE_URL=fast_url + "/v1", CODEFLOOR_MISTRAL_BASE_URL=cheap_url + "/v1",
-               OLLAMA_HOST="127.0.0.1:9", PYTHONPATH=str(REPO / "server"))
-    return env
 
 
 async def typing_session(env: dict[str, str], folder: Path, fast_url: str, completions: int, budget_ms: int) -> list[dict]:
@@ -159,8 +148,8 @@ def main() -> None:
             folder = tmp / "w"
             folder.mkdir()
             started = time.perf_counter()
-            served = asyncio.run(typing_session(environment(tmp, cheap.url, fast.url), folder, fast.url, args.completions,
-                                                args.budget_ms))
+            env = env_for(tmp, fast.url, REPO / "server", USER_CONFIG, mistral_url=cheap.url)
+            served = asyncio.run(typing_session(env, folder, fast.url, args.completions, args.budget_ms))
             print(f"session: {time.perf_counter() - started:.1f} s")
             report(served, ledger_rows(tmp / "data"), args.slow_ms, args.fast_ms, args.budget_ms)
     finally:

@@ -143,13 +143,16 @@ def export(rev: str, into: Path) -> Path:
     return into / "server"
 
 
-def env_for(tmp: Path, fake_url: str, server_dir: Path) -> dict[str, str]:
-    (tmp / "config.toml").write_text(USER_CONFIG, encoding="utf-8")
+def env_for(tmp: Path, fake_url: str, server_dir: Path, config: str = USER_CONFIG,
+            mistral_url: str | None = None) -> dict[str, str]:
+    """The server's environment: `config` as the user config, OpenAI at `fake_url`, Mistral at
+    `mistral_url` (default: the same fake)."""
+    (tmp / "config.toml").write_text(config, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CODEFLOOR_")}
     env.update(
         CODEFLOOR_CONFIG=str(tmp / "config.toml"), CODEFLOOR_DATA_DIR=str(tmp / "data"),
         OPENAI_API_KEY="sk-bench-000000000000", MISTRAL_API_KEY="sk-bench-111111111111",
-        CODEFLOOR_OPENAI_BASE_URL=fake_url + "/v1", CODEFLOOR_MISTRAL_BASE_URL=fake_url + "/v1",
+        CODEFLOOR_OPENAI_BASE_URL=fake_url + "/v1", CODEFLOOR_MISTRAL_BASE_URL=(mistral_url or fake_url) + "/v1",
         OLLAMA_HOST="127.0.0.1:9", PYTHONPATH=str(server_dir),
     )
     return env
