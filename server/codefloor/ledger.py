@@ -227,10 +227,14 @@ class Ledger:
 
     def latencies(self, task: str, limit: int) -> list[tuple[float, str, float | None, float, str, str | None]]:
         """The last `limit` attempts of a task that say something about latency, oldest first:
-        (unix time, route, first_token_ms, latency_ms, outcome, error_kind). Reservations excluded."""
-        rows = self._db.execute(
-            "SELECT at_utc, route, first_token_ms, latency_ms, outcome, error_kind FROM attempts"
-            " WHERE task = ? AND outcome != 'pending' ORDER BY id DESC LIMIT ?", (task, limit)).fetchall()
+        (unix time, route, first_token_ms, latency_ms, outcome, error_kind). Reservations excluded.
+        Raises LedgerError when the ledger cannot be read."""
+        try:
+            rows = self._db.execute(
+                "SELECT at_utc, route, first_token_ms, latency_ms, outcome, error_kind FROM attempts"
+                " WHERE task = ? AND outcome != 'pending' ORDER BY id DESC LIMIT ?", (task, limit)).fetchall()
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
         return [(dt.datetime.fromisoformat(at).timestamp(), *rest) for at, *rest in reversed(rows)]
 
     def rows(self) -> list[dict]:
