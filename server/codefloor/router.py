@@ -421,9 +421,8 @@ class Router:
                                                  reservation))
                     raise out_of_time() from None
                 except ProviderError as error:
-                    waited = waits.first_s if isinstance(error, ProviderTimeout) and timing.first is None else None
                     attempts.append(self._record(candidate, request, folder, timing, "error", None, "", error,
-                                                 reservation, waited_s=waited))
+                                                 reservation))
                     failed_last = f"{candidate.card.id}: {error.message}"
                     if isinstance(error, AuthError):
                         self._mark_provider(candidate.route.provider, error.message)
@@ -518,10 +517,9 @@ class Router:
         text: str,
         error: ProviderError | None,
         reservation: int | None = None,
-        *,
-        waited_s: float | None = None,
     ) -> Attempt:
-        """`waited_s`: the first-byte deadline this attempt ran out of (its first token takes at least that)."""
+        """The attempt, in the ledger; a completion's times also go to the latency book (an attempt
+        that ended without its first token, timed out or cancelled, took at least that long)."""
         # A rejected answer (text, outcome "error") was delivered and billed like a good one.
         cost, source, tokens_in, tokens_out = _cost(candidate, request, usage, text, outcome == "ok" or bool(text))
         attempt = Attempt(
@@ -532,7 +530,7 @@ class Router:
             input_tokens=tokens_in,
             output_tokens=tokens_out,
             cost_usd=cost,
-            latency_ms=max(self._clock() - timing.started, waited_s or 0.0) * 1000,
+            latency_ms=(self._clock() - timing.started) * 1000,
             error_kind=type(error).__name__ if error else None,
             error=error.message if error else None,
             first_token_ms=None if timing.first is None else (timing.first - timing.started) * 1000,
