@@ -36,31 +36,16 @@ sys.path.insert(0, str(REPO / "benchmarks" / "editor_session"))
 
 import httpx  # noqa: E402
 
-from run import Fake, _direct_fim, _range, env_for, percentile  # noqa: E402  (benchmarks/editor_session/run.py)
+from run import Fake, _direct_fim, _range, percentile  # noqa: E402  (benchmarks/editor_session/run.py)
+from tests.fakes.user_setup import model, server_env, user_config  # noqa: E402
 from tests.reliability.rawlsp import RawClient  # noqa: E402
 
 SECONDS_PER_COMPLETION = 2.0  # a completion at every pause in typing: one every 2 s of an hour's typing
 FLOOR = 95  # above every bundled model (94.2), so only the two bench models are eligible
-USER_CONFIG = """
-[embedded]
-enabled = false
-[routing]
-completion_first_byte_s = 5
-[[models]]
-id = "cheap-fim"
-display_name = "Cheap FIM (slow)"
-coding_score = 96
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "mistral", model_name = "cheap-fim", input_price_per_mtok = 0.2, output_price_per_mtok = 0.6, supports_fim = true }]
-[[models]]
-id = "fast-chat"
-display_name = "Fast chat (dear)"
-coding_score = 97
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "openai", model_name = "fast-chat", input_price_per_mtok = 3.0, output_price_per_mtok = 15.0 }]
-"""
+USER_CONFIG = user_config(
+    model("cheap-fim", "Cheap FIM (slow)", 96, "mistral", "cheap-fim", 0.2, 0.6, fim=True),
+    model("fast-chat", "Fast chat (dear)", 97, "openai", "fast-chat", 3.0, 15.0),
+) + "\n[routing]\ncompletion_first_byte_s = 5\n"
 PREFIX = "def total(values):\n    result = 0\n    for v in values:\n        result += "
 CHAT_BODY = {"model": "fast-chat", "stream": True, "max_tokens": 128, "temperature": 0.0,
              "messages": [{"role": "system", "content": "complete"}, {"role": "user", "content": PREFIX}]}
@@ -148,7 +133,9 @@ def main() -> None:
             folder = tmp / "w"
             folder.mkdir()
             started = time.perf_counter()
-            env = env_for(tmp, fast.url, REPO / "server", USER_CONFIG, mistral_url=cheap.url)
+            providers = {"openai": ("sk-bench-000000000000", fast.url + "/v1"),
+                         "mistral": ("sk-bench-111111111111", cheap.url + "/v1")}
+            env = server_env(tmp, USER_CONFIG, providers, 9, PYTHONPATH=str(REPO / "server"))
             served = asyncio.run(typing_session(env, folder, fast.url, args.completions, args.budget_ms))
             print(f"session: {time.perf_counter() - started:.1f} s")
             report(served, ledger_rows(tmp / "data"), args.slow_ms, args.fast_ms, args.budget_ms)

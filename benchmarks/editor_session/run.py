@@ -42,6 +42,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.fakes.user_setup import model, server_env, user_config  # noqa: E402
 from tests.reliability.rawlsp import RawClient  # noqa: E402
 
 import httpx  # noqa: E402
@@ -56,24 +57,10 @@ BACKGROUND_STREAMS = 10
 ACTION_DOC = 'def greet(name: str) -> str:\n    """Say hi."""\n    pass\n\n\n' + "".join(
     f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(60)
 )
-USER_CONFIG = """
-[embedded]
-enabled = false
-[[models]]
-id = "bench-chat"
-display_name = "Bench Chat"
-coding_score = 70
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "openai", model_name = "bench-chat", input_price_per_mtok = 0.001, output_price_per_mtok = 0.002 }]
-[[models]]
-id = "bench-fim"
-display_name = "Bench FIM"
-coding_score = 70
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "mistral", model_name = "bench-fim", input_price_per_mtok = 0.002, output_price_per_mtok = 0.004, supports_fim = true }]
-"""
+USER_CONFIG = user_config(
+    model("bench-chat", "Bench Chat", 70, "openai", "bench-chat", 0.001, 0.002),
+    model("bench-fim", "Bench FIM", 70, "mistral", "bench-fim", 0.002, 0.004, fim=True),
+)
 
 
 def big_file() -> str:
@@ -143,19 +130,9 @@ def export(rev: str, into: Path) -> Path:
     return into / "server"
 
 
-def env_for(tmp: Path, fake_url: str, server_dir: Path, config: str = USER_CONFIG,
-            mistral_url: str | None = None) -> dict[str, str]:
-    """The server's environment: `config` as the user config, OpenAI at `fake_url`, Mistral at
-    `mistral_url` (default: the same fake)."""
-    (tmp / "config.toml").write_text(config, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CODEFLOOR_")}
-    env.update(
-        CODEFLOOR_CONFIG=str(tmp / "config.toml"), CODEFLOOR_DATA_DIR=str(tmp / "data"),
-        OPENAI_API_KEY="sk-bench-000000000000", MISTRAL_API_KEY="sk-bench-111111111111",
-        CODEFLOOR_OPENAI_BASE_URL=fake_url + "/v1", CODEFLOOR_MISTRAL_BASE_URL=(mistral_url or fake_url) + "/v1",
-        OLLAMA_HOST="127.0.0.1:9", PYTHONPATH=str(server_dir),
-    )
-    return env
+def env_for(tmp: Path, fake_url: str, server_dir: Path) -> dict[str, str]:
+    providers = {"openai": ("sk-bench-000000000000", fake_url + "/v1"), "mistral": ("sk-bench-111111111111", fake_url + "/v1")}
+    return server_env(tmp, USER_CONFIG, providers, 9, PYTHONPATH=str(server_dir))
 
 
 # -- the session ---------------------------------------------------------------------------------------

@@ -31,18 +31,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.fakes.user_setup import model, user_config  # noqa: E402
+from tests.fakes.user_setup import server_env as user_setup_env  # noqa: E402
+
 STUB = 'def greet(name: str) -> str:\n    """Say hi."""\n    pass\n\n\ndef add(a, b):\n    return a + b\n' * 20
-USER_CONFIG = """
-[embedded]
-enabled = false
-[[models]]
-id = "bench-model"
-display_name = "Bench Model"
-coding_score = 70
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "openai", model_name = "bench-model", input_price_per_mtok = 0.001, output_price_per_mtok = 0.002 }]
-"""
+USER_CONFIG = user_config(model("bench-model", "Bench Model", 70, "openai", "bench-model", 0.001, 0.002))
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -70,10 +65,10 @@ class Fake:
 class Client:
     """Just enough LSP client: numbered requests, answers to the server's own requests."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "codefloor", "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            command or [sys.executable, "-m", "codefloor", "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
         self.next_id = 0
@@ -144,13 +139,7 @@ class Client:
 
 
 def server_env(tmp: Path, fake_url: str) -> dict[str, str]:
-    (tmp / "config.toml").write_text(USER_CONFIG, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CODEFLOOR_")}
-    env.update(
-        CODEFLOOR_CONFIG=str(tmp / "config.toml"), CODEFLOOR_DATA_DIR=str(tmp / "data"), OPENAI_API_KEY="sk-bench-000000000000",
-        CODEFLOOR_OPENAI_BASE_URL=fake_url + "/v1", OLLAMA_HOST="127.0.0.1:9", PYTHONPATH=str(REPO),
-    )
-    return env
+    return user_setup_env(tmp, USER_CONFIG, {"openai": ("sk-bench-000000000000", fake_url + "/v1")}, 9, PYTHONPATH=str(REPO))
 
 
 def spawn_baseline(env: dict[str, str]) -> float:
@@ -245,7 +234,6 @@ def main() -> None:
     parser.add_argument("--routed", type=int, default=200)
     parser.add_argument("--spawns", type=int, default=5)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO))
     fake = Fake()
     try:
         with tempfile.TemporaryDirectory() as tmp_name:

@@ -76,7 +76,7 @@ from codefloor.providers.errors import (
 )
 from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage, sendable
-from codefloor.errors import AllRoutesFailed, BudgetExceeded, DeadlineExceeded, LedgerUnwritable, NothingEligible
+from codefloor.errors import AllRoutesFailed, BudgetExceeded, DeadlineExceeded, LedgerUnwritable
 from codefloor.results import Attempt, RoutedResult
 from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request, TaskKind
 from codefloor.selection.eligibility import is_free
@@ -316,7 +316,7 @@ class Router:
                     exc = without_budget  # not even then: say why, as if there were no budget
                 else:
                     raise BudgetExceeded(self._budget_message()) from None
-            raise NothingEligible(str(exc), exc) from None
+            raise exc from None
 
     def decide_keeping(self, request: Request, prefs: Preferences, listed: str | None) -> tuple[Decision, str | None]:
         """decide(), except that `listed` -- the model an action's title named when it was listed --

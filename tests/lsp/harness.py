@@ -7,7 +7,6 @@ bundled model, so the test controls who wins: floor 40 -> test-cheap (45), floor
 from __future__ import annotations
 
 import copy
-import os
 import sys
 from pathlib import Path
 from typing import Any, Union
@@ -16,45 +15,21 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.fakes.server import FakeServer
+from tests.fakes.user_setup import model, user_config
+from tests.fakes.user_setup import server_env as user_setup_env
 
 SERVER_COMMAND = [sys.executable, "-m", "codefloor", "serve"]
 FAKE_KEY = "sk-test-lsp-key-0123456789"
 CLIENTS = ["visual-studio-code", "neovim"]
 
-USER_CONFIG = """
-[embedded]
-enabled = false
-
-[[models]]
-id = "test-cheap"
-display_name = "Test Cheap"
-coding_score = 45
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "openai", model_name = "test-cheap-wire", input_price_per_mtok = 0.001, output_price_per_mtok = 0.002 }]
-
-[[models]]
-id = "test-strong"
-display_name = "Test Strong"
-coding_score = 85
-context_window = 32000
-max_output_tokens = 4096
-routes = [{ provider = "openai", model_name = "test-strong-wire", input_price_per_mtok = 0.003, output_price_per_mtok = 0.004 }]
-"""
+USER_CONFIG = user_config(
+    model("test-cheap", "Test Cheap", 45, "openai", "test-cheap-wire", 0.001, 0.002),
+    model("test-strong", "Test Strong", 85, "openai", "test-strong-wire", 0.003, 0.004),
+)
 
 
 def server_env(tmp: Path, fake: FakeServer, closed_port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CODEFLOOR_")}
-    config = tmp / "config.toml"
-    config.write_text(USER_CONFIG, encoding="utf-8")
-    env.update(
-        CODEFLOOR_CONFIG=str(config),
-        CODEFLOOR_DATA_DIR=str(tmp / "data"),
-        OPENAI_API_KEY=FAKE_KEY,
-        CODEFLOOR_OPENAI_BASE_URL=fake.url + "/v1",
-        OLLAMA_HOST=f"127.0.0.1:{closed_port}",
-    )
-    return env
+    return user_setup_env(tmp, USER_CONFIG, {"openai": (FAKE_KEY, fake.url + "/v1")}, closed_port)
 
 
 def capabilities(client: str, *, inline: bool = True, resolve: bool = True, tags: bool = True) -> types.ClientCapabilities:

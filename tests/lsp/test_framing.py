@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.reliability.rawlsp import RawClient
+from tests.reliability.scenarios_hardening import BAD_FRAMES
 
 
 def _body(message: dict) -> bytes:
@@ -35,14 +36,7 @@ def _popups(client: RawClient) -> list[str]:
     return [text for text in client.shown() if "Error in server" in text or "Traceback" in text or "codec" in text]
 
 
-BAD_HEADERS = {
-    "5 bytes short": lambda body: b"Content-Length: %d\r\n\r\n" % (len(body) - 5) + body,
-    "10 bytes long": lambda body: b"Content-Length: %d\r\n\r\n" % (len(body) + 10) + body,
-    "negative": lambda body: b"Content-Length: -5\r\n\r\n" + body,
-    "not a number": lambda body: b"Content-Length: five\r\n\r\n" + body,
-    "absent": lambda body: b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + body,
-    "10^14": lambda body: b"Content-Length: 100000000000000\r\n\r\n" + body,
-}
+BAD_HEADERS = BAD_FRAMES  # the same bad frames the reliability table counts
 
 
 @pytest.mark.parametrize("case", list(BAD_HEADERS))

@@ -76,3 +76,92 @@ def test_positions_codefloor_computes_count_a_lone_cr_as_a_break():
 
     assert lines_of("a\rb\r\nc\n\x0cd\u2028e") == ["a\r", "b\r", "c", "\x0cd\u2028e"]
     assert len(lines_of("x\ry")) == 2 and len(lines_of("x\u2028y")) == 1
+
+
+# -- the rope under LspLinesDocument against pygls' own apply_change -----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from pygls.workspace import PositionCodec, TextDocument  # noqa: E402
+
+from codefloor.actions.rope import content  # noqa: E402
+
+PIECES = ["a", "b", " ", "\n", "\r", "\r\n", "é", "名", "😀", "𝄞x", "\x0c", "\u2028", "\x85", "def f():\n    pass\n", "x = 1\r\n"]
+_texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+
+
+class _PyglsOnLspLines(TextDocument):
+    """pygls 2.1.1's own apply_change, given the LSP's lines: what LspLinesDocument did before the rope
+    (it rebuilt the whole text on every change)."""
+
+    @property
+    def lines(self):
+        return lines_with_ends(self.source)
+
+
+def _client_position(draw, text: str, codec: PositionCodec) -> types.Position:
+    lines = list(lines_with_ends(text))
+    if not lines or lines[-1].endswith(("\n", "\r")):
+        lines.append("")
+    row = draw(st.integers(0, len(lines) - 1))
+    units = codec.client_num_units(content(lines[row]))
+    return types.Position(line=row, character=draw(st.integers(0, units)))  # inside a surrogate pair too
+
+
+@pytest.mark.parametrize("encoding", [types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf32])
+@settings(max_examples=150, deadline=None)
+@given(text=_texts, data=st.data())
+def test_changes_land_where_pygls_puts_them_on_lsp_lines(encoding, text, data):
+    codec = PositionCodec(encoding)
+    ours = LspLinesDocument("file:///w/m.py", source=text, position_codec=codec)
+    reference = _PyglsOnLspLines("file:///w/m.py", source=text, position_codec=codec)
+    for _ in range(data.draw(st.integers(1, 10))):
+        new = data.draw(_texts.filter(lambda t: len(t) < 20))
+        if data.draw(st.integers(0, 9)) == 0:  # now and then a client sends the whole text
+            change = types.TextDocumentContentChangeWholeDocument(text=new)
+        else:
+            start = _client_position(data.draw, reference.source, codec)
+            end = _client_position(data.draw, reference.source, codec)
+            if (end.line, end.character) < (start.line, start.character):
+                start, end = end, start
+            change = types.TextDocumentContentChangePartial(range=types.Range(start=start, end=end), text=new)
+        reference.apply_change(change)
+        ours.apply_change(change)
+        assert ours.source == reference.source
+        assert "".join(ours.lines) == ours.source and all(line[:-1].find("\n") < 0 for line in ours.lines)
+
+
+def test_a_position_past_the_end_is_the_end_and_a_document_with_no_text_given_is_read_like_pygls(tmp_path):
+    document = LspLinesDocument("file:///w/m.py", source="ab\ncd")
+    document.apply_change(types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(line=1, character=99), end=types.Position(line=7, character=0)), text="!"))
+    assert document.source == "ab\ncd!"  # (pygls 2.1.1 gives "ab\nc!": it clamps to one before the end of a last line, then deletes to it)
+    path = tmp_path / "on_disk.py"
+    path.write_text("x = 1\n", encoding="utf-8")
+    assert LspLinesDocument(path.as_uri()).source == TextDocument(path.as_uri()).source == "x = 1\n"
+
+
+def test_a_keystroke_joins_no_whole_text_and_the_tree_follows_it(monkeypatch):
+    """didChange through codefloor's protocol and handlers (pygls sync, rope, tree, regions): the
+    whole text is never built (that was O(file) per keystroke), and the tree takes the edit."""
+    from codefloor.actions.rope import Rope
+    from codefloor.actions.source import function_at
+    from codefloor.lsp.features.code_actions import parsed_for
+
+    server = _initialized_server()
+    uri = _open(server, "def f():\r\n    pass\r\n\r\n" * 3000 + "def g():\r\n    pass\r\n")
+    document = server.workspace.get_text_document(uri)
+    assert function_at(parsed_for(server, document), 9001).is_stub and server.trees.full_parses == 1
+    monkeypatch.setattr(Rope, "__str__", lambda self: pytest.fail("a keystroke joined the whole text"))
+    for version, text in enumerate(["r", "eturn 1", "  # 😀"], start=2):
+        at = 4 + (version > 2) + (version > 3) * 7
+        params = types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=9001, character=at), end=types.Position(line=9001, character=8 if version == 2 else at)), text=text)])
+        handler = server.protocol.lsp_text_document__did_change(params)
+        for user_handler, args, _ in handler:  # pygls runs the feature's handler for each yield
+            user_handler(*args)
+    assert document.rope.line(9001) == "    return 1  # 😀\r\n"
+    site = function_at(parsed_for(server, document), 9001)
+    assert site.name == "g" and not site.is_stub and server.trees.full_parses == 1

@@ -9,13 +9,13 @@ on these providers are further fallbacks, served by the same fakes.
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.fakes import user_setup
 from tests.fakes.process import FakeProcess
 from tests.fakes.server import FakeServer
 
@@ -106,15 +106,8 @@ def closed_port() -> int:
 
 def server_env(tmp: Path, fakes: Fakes, **config: object) -> dict[str, str]:
     """The server's environment: keys and base URLs for every fake, a private config and ledger."""
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("CODEFLOOR_")}
-    tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "config.toml").write_text(user_config(**config), encoding="utf-8")  # type: ignore[arg-type]
-    env.update(CODEFLOOR_CONFIG=str(tmp / "config.toml"), CODEFLOOR_DATA_DIR=str(tmp / "data"),
-               OLLAMA_HOST=f"127.0.0.1:{closed_port()}")
-    for provider, path in BASE_PATH.items():
-        env[f"{provider.upper()}_API_KEY"] = KEYS[provider]
-        env[f"CODEFLOOR_{provider.upper()}_BASE_URL"] = fakes.for_provider(provider).url + path
-    return env
+    providers = {provider: (KEYS[provider], fakes.for_provider(provider).url + path) for provider, path in BASE_PATH.items()}
+    return user_setup.server_env(tmp, user_config(**config), providers, closed_port())  # type: ignore[arg-type]
 
 
 def scores_by_route(env: dict[str, str]) -> dict[str, float]:

@@ -21,6 +21,8 @@ import math
 import os
 import stat
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.fakes import behaviour as b
@@ -50,6 +52,18 @@ async def scenarios(scale: float) -> list[Row]:
     return rows
 
 
+@asynccontextmanager
+async def _one_server(name: str, **config: object) -> AsyncIterator[tuple[Path, pe.Fakes, dict, rawlsp.RawClient]]:
+    """A temporary folder, the fakes, and one server initialised on its folder w/ (stopped after)."""
+    with tempfile.TemporaryDirectory(prefix=f"codefloor-{name}-") as tmp, pe.running_fakes(BODY) as fakes:
+        env = pe.server_env(Path(tmp), fakes, **config)
+        client = await _session(env, Path(tmp) / "w")
+        try:
+            yield Path(tmp), fakes, env, client
+        finally:
+            await client.stop()
+
+
 async def _session(env: dict, folder: Path) -> rawlsp.RawClient:
     client = await rawlsp.RawClient(env, debug_log=False).start()
     client.settings[folder.as_uri()] = {"minCodingScore": pe.FLOOR}
@@ -65,76 +79,61 @@ async def _generate_once(client: rawlsp.RawClient, uri: str) -> dict:
 
 async def _odd_numbers(rounds: int) -> Row:
     tried = lost = 0
-    with tempfile.TemporaryDirectory(prefix="codefloor-odd-") as tmp, pe.running_fakes(BODY) as fakes:
-        env = pe.server_env(Path(tmp), fakes)
-        client = await _session(env, Path(tmp) / "w")
-        try:
-            for r in range(rounds):
-                for name, odd in ODD.items():
-                    fakes.openai.script(odd)  # the cheapest eligible route (deepseek) is on the OpenAI wire
-                    uri = _open(client, Path(tmp) / "w" / f"odd{r}_{len(client.frames)}.py", STUB)
-                    answer = await _generate_once(client, uri)
-                    tried += 1
-                    lost += not (answer.get("result") or {}).get("edit")
-                    fakes.openai.reset()
-                    await asyncio.sleep(2.05)  # the odd route recovers ([routing] max_cooldown_s = 2) before the next case
-            rows = pe.ledger_rows(env)
-            bad_rows = [r for r in rows if not all(math.isfinite(r[k]) and r[k] >= 0
-                                                   for k in ("cost_usd", "input_tokens", "output_tokens"))]
-            lost += len(bad_rows) + (not client.alive)
-            malformed = sum(r["error_kind"] == "MalformedResponse" for r in rows)
-        finally:
-            await client.stop()
+    async with _one_server("odd") as (tmp, fakes, env, client):
+        for r in range(rounds):
+            for name, odd in ODD.items():
+                fakes.openai.script(odd)  # the cheapest eligible route (deepseek) is on the OpenAI wire
+                uri = _open(client, Path(tmp) / "w" / f"odd{r}_{len(client.frames)}.py", STUB)
+                answer = await _generate_once(client, uri)
+                tried += 1
+                lost += not (answer.get("result") or {}).get("edit")
+                fakes.openai.reset()
+                await asyncio.sleep(2.05)  # the odd route recovers ([routing] max_cooldown_s = 2) before the next case
+        rows = pe.ledger_rows(env)
+        bad_rows = [r for r in rows if not all(math.isfinite(r[k]) and r[k] >= 0
+                                               for k in ("cost_usd", "input_tokens", "output_tokens"))]
+        lost += len(bad_rows) + (not client.alive)
+        malformed = sum(r["error_kind"] == "MalformedResponse" for r in rows)
     return Row("hardening", f"provider reports odd numbers ({len(ODD)} kinds)", tried,
                f"each a malformed answer of that attempt ({malformed} rows), fallback served; ledger finite, >= 0", lost)
 
 
 async def _lone_surrogate(rounds: int) -> Row:
     tried = lost = 0
-    with tempfile.TemporaryDirectory(prefix="codefloor-surrogate-") as tmp, pe.running_fakes(BODY) as fakes:
-        env = pe.server_env(Path(tmp), fakes)
-        client = await _session(env, Path(tmp) / "w")
-        try:
-            for r in range(rounds):
-                # Inline completion: a source with a lone surrogate does not parse, so no code action is offered.
-                for text in (f"# {chr(0xD83D)} half an emoji\n{COMPLETION_DOC}", f"# clean\n{COMPLETION_DOC}"):
-                    uri = client.open(Path(tmp) / "w" / f"s{r}_{tried}.py", text)  # no file: it cannot be UTF-8
-                    params = {"textDocument": {"uri": uri}, "position": {"line": 2, "character": len("    return ")},
-                              "context": {"triggerKind": 1}}
-                    answer = await client.request("textDocument/inlineCompletion", params, 30)
-                    tried += 1
-                    lost += "error" in answer or not answer.get("result")
-            rows = pe.ledger_rows(env)
-            errors = [row for row in rows if row["outcome"] != "ok"]
-            models = sorted({row["model"] for row in rows})
-            dearer = models[1:]  # each request is the same but for the surrogate: one model serves them all
-            lost += len(errors) + len(dearer) + (not client.alive)
-            sent = [str(req.body) for req in fakes.openai.requests]
-            lost += not any("\ufffd" in body for body in sent)  # the half emoji went out replaced
-        finally:
-            await client.stop()
+    async with _one_server("surrogate") as (tmp, fakes, env, client):
+        for r in range(rounds):
+            # Inline completion: a source with a lone surrogate does not parse, so no code action is offered.
+            for text in (f"# {chr(0xD83D)} half an emoji\n{COMPLETION_DOC}", f"# clean\n{COMPLETION_DOC}"):
+                uri = client.open(Path(tmp) / "w" / f"s{r}_{tried}.py", text)  # no file: it cannot be UTF-8
+                params = {"textDocument": {"uri": uri}, "position": {"line": 2, "character": len("    return ")},
+                          "context": {"triggerKind": 1}}
+                answer = await client.request("textDocument/inlineCompletion", params, 30)
+                tried += 1
+                lost += "error" in answer or not answer.get("result")
+        rows = pe.ledger_rows(env)
+        errors = [row for row in rows if row["outcome"] != "ok"]
+        models = sorted({row["model"] for row in rows})
+        dearer = models[1:]  # each request is the same but for the surrogate: one model serves them all
+        lost += len(errors) + len(dearer) + (not client.alive)
+        sent = [str(req.body) for req in fakes.openai.requests]
+        lost += not any("\ufffd" in body for body in sent)  # the half emoji went out replaced
     return Row("hardening", "lone surrogate in a document, then a clean one (inline completion)", tried,
                f"served by {models[0] if models else 'nothing'} alone, {len(errors)} failed attempts; sent as U+FFFD", lost)
 
 
 async def _closed_documents(rounds: int) -> Row:
     tried = lost = 0
-    with tempfile.TemporaryDirectory(prefix="codefloor-closed-") as tmp, pe.running_fakes(BODY) as fakes:
-        env = pe.server_env(Path(tmp), fakes)
-        client = await _session(env, Path(tmp) / "w")
-        try:
-            for r in range(rounds):
-                path = Path(tmp) / "w" / f"c{r}.py"
-                uri = _open(client, path, STUB)
-                await _generate_once(client, uri)
-                client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-                client.open(path, "import os\n\nprint(os.getcwd())\nprint('the user wrote this')\n")
-                hover = await client.request("textDocument/hover", {"textDocument": {"uri": uri},
-                                                                     "position": {"line": 2, "character": 2}})
-                tried += 1
-                lost += hover.get("result") is not None
-        finally:
-            await client.stop()
+    async with _one_server("closed") as (tmp, fakes, env, client):
+        for r in range(rounds):
+            path = Path(tmp) / "w" / f"c{r}.py"
+            uri = _open(client, path, STUB)
+            await _generate_once(client, uri)
+            client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+            client.open(path, "import os\n\nprint(os.getcwd())\nprint('the user wrote this')\n")
+            hover = await client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                                 "position": {"line": 2, "character": 2}})
+            tried += 1
+            lost += hover.get("result") is not None
     return Row("hardening", "close + reopen with other text, then hover", tried, "hover claims nothing", lost)
 
 
@@ -220,27 +219,23 @@ UNREADABLE = {  # body for id n -> the error code it must get
 async def _bad_frames(rounds: int) -> Row:
     """Each bad frame, then a hover that must be answered; each unreadable request, answered with its error."""
     tried = lost = 0
-    with tempfile.TemporaryDirectory(prefix="codefloor-frames-") as tmp, pe.running_fakes(BODY) as fakes:
-        client = await _session(pe.server_env(Path(tmp), fakes), Path(tmp) / "w")
+    async with _one_server("frames") as (tmp, fakes, _, client):
         params = {"textDocument": {"uri": "file:///nowhere/m.py"}, "position": {"line": 0, "character": 0}}
-        try:
-            for r in range(rounds):
-                for make in BAD_FRAMES.values():
-                    client.send_bytes(make(_hover_body(10_000 + r)))
-                    tried += 1
-                    try:
-                        lost += (await client.request("textDocument/hover", params, 10)).get("result", "missing") is not None
-                    except TimeoutError:
-                        lost += 1
-                for i, (make, code) in enumerate(UNREADABLE.values()):
-                    msg_id = 20_000 + 10 * r + i
-                    client.send_raw(make(msg_id))
-                    tried += 1
-                    answer = lambda: next((m for m in client.messages if m.get("id") == msg_id and "method" not in m), None)
-                    lost += not (await client.wait_for(answer, 10) and answer().get("error", {}).get("code") == code)
-            popups = [t for t in client.shown() if "Error in server" in t]
-            lost += len(popups)
-        finally:
-            await client.stop()
+        for r in range(rounds):
+            for make in BAD_FRAMES.values():
+                client.send_bytes(make(_hover_body(10_000 + r)))
+                tried += 1
+                try:
+                    lost += (await client.request("textDocument/hover", params, 10)).get("result", "missing") is not None
+                except TimeoutError:
+                    lost += 1
+            for i, (make, code) in enumerate(UNREADABLE.values()):
+                msg_id = 20_000 + 10 * r + i
+                client.send_raw(make(msg_id))
+                tried += 1
+                answer = lambda: next((m for m in client.messages if m.get("id") == msg_id and "method" not in m), None)
+                lost += not (await client.wait_for(answer, 10) and answer().get("error", {}).get("code") == code)
+        popups = [t for t in client.shown() if "Error in server" in t]
+        lost += len(popups)
     return Row("hardening", f"bad frames ({len(BAD_FRAMES)} headers) and unreadable requests ({len(UNREADABLE)} kinds)",
                tried, f"later requests answered, unreadable ones with ParseError/InvalidRequest, {len(popups)} popups", lost)

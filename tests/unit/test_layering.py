@@ -53,3 +53,19 @@ def test_nothing_imports_lsp_or_cli():
         and any(n.startswith(("codefloor.lsp", "codefloor.cli")) for n in imported_modules(path))
     ]
     assert offenders == []
+
+
+def test_the_language_server_starts_tasks_only_through_spawn():
+    """Every task the server starts is kept by CodefloorServer.spawn until it ends (an unreferenced
+    task can be garbage-collected mid-flight); close() cancels them. pygls starts the handlers' own."""
+    starts = []
+    for path in modules_under("lsp"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in ("ensure_future", "create_task"):
+                    starts.append((path.name, func.name))
+    assert sorted(set(starts)) == [("server.py", "spawn")]

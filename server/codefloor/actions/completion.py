@@ -10,6 +10,10 @@ from codefloor.providers.types import FimRequest
 
 from codefloor.basics import CHARS_PER_TOKEN, estimate_tokens  # noqa: E402 (the one estimate)
 MAX_COMPLETION_TOKENS = 128
+MAX_CONTEXT_TOKENS = 2048  # the prompt's share of any window, at most
+# fit_context never looks further than this from the cursor, either side: the text within it gives
+# the same Context as the whole document (a completion in a 20 MB file must not copy all of it).
+CONTEXT_REACH = MAX_CONTEXT_TOKENS * CHARS_PER_TOKEN + 1
 # Prefix gets most of the budget: what comes before the cursor predicts best.
 PREFIX_SHARE = 0.75
 
@@ -24,7 +28,7 @@ class Context:
         return estimate_tokens(len(self.prefix) + len(self.suffix))
 
 
-def fit_context(text: str, offset: int, window_tokens: int, *, max_tokens: int = 2048) -> Context:
+def fit_context(text: str, offset: int, window_tokens: int, *, max_tokens: int = MAX_CONTEXT_TOKENS) -> Context:
     """The text before/after `offset`, trimmed at line boundaries to fit the model's window.
 
     `window_tokens` is the chosen model's context window; the prompt uses at most

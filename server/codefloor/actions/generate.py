@@ -21,6 +21,7 @@ from codefloor.actions.lines import line_ending, reindent, split_lines
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Problem
 from codefloor.actions.source import AnswerUnparsable, FunctionSite, Parsed, answer_body, error_count, first_error_line, function_at, parse
 from codefloor.actions.test_paths import module_import, plan_tests
+from codefloor.errors import NothingToApply
 from codefloor.providers.types import ChatRequest, Message
 
 SYSTEM = (
@@ -28,10 +29,6 @@ SYSTEM = (
     "fenced code block, with no explanation before or after it."
 )
 CONTEXT_CHARS = 12_000  # how much of the file goes into a prompt (about 3k tokens)
-
-
-class NothingToApply(Exception):
-    """The action cannot produce an edit (no function here, empty answer...). str() says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +98,11 @@ def parse_check(lang: Language | None, before: str, after: str, uri: str = "", e
 from codefloor.basics import estimate_tokens  # noqa: E402,F401 (the one estimate; re-exported)
 
 
-def language_name(doc: Doc) -> str:
-    lang = language_for(doc.language_id, doc.path)
+def language_name(language_id: str | None, path: str) -> str:
+    lang = language_for(language_id, path)
     if lang is not None:
         return lang.name
-    return doc.language_id or (PurePosixPath(doc.path).suffix.lstrip(".") or "plain text")
+    return language_id or (PurePosixPath(path).suffix.lstrip(".") or "plain text")
 
 
 def _context(doc: Doc, around_line: int) -> str:
@@ -317,7 +314,7 @@ def fix_problem(doc: Doc, problem: Problem, *, margin: int = 15) -> Job:
     where = f"line {problem.start.line + 1}" + (f" ({problem.source})" if problem.source else "")
     eol = line_ending(doc.text)
     user = (
-        f"{language_name(doc)} file `{_label(doc)}`. Diagnostic at {where}: {problem.message}\n"
+        f"{language_name(doc.language_id, doc.path)} file `{_label(doc)}`. Diagnostic at {where}: {problem.message}\n"
         f"Lines {lo + 1}-{hi + 1}:\n```\n{excerpt}\n```\n"
         f"Reply with the corrected lines {lo + 1}-{hi + 1} only (the whole excerpt, fixed), keeping indentation."
     )
@@ -342,7 +339,7 @@ def edit_selection(doc: Doc, start: Pos, end: Pos, instruction: str) -> Job:
         start, end = Pos(start.line, 0), Pos(start.line, len(lines[start.line]))
     selected = _slice(lines, start, end)
     user = (
-        f"{language_name(doc)} file `{_label(doc)}`:\n```\n{_context(doc, start.line)}\n```\n"
+        f"{language_name(doc.language_id, doc.path)} file `{_label(doc)}`:\n```\n{_context(doc, start.line)}\n```\n"
         f"Rewrite this selected text:\n```\n{selected}\n```\nInstruction: {instruction.strip()}\n"
         "Reply with the replacement for the selected text only, keeping its indentation."
     )

@@ -9,11 +9,17 @@ from __future__ import annotations
 import re
 
 BREAK = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # one line with its break
 
 
 def split_lines(text: str) -> list[str]:
     """The lines of `text` without their terminators ("a\\r\\nb" -> ["a", "b"]; "a\\n" -> ["a", ""])."""
     return BREAK.split(text)
+
+
+def lines_with_ends(text: str) -> tuple[str, ...]:
+    """`text` cut after each line break ("a\\fb\\r\\nc" -> ("a\\fb\\r\\n", "c"); "a\\n" -> ("a\\n",))."""
+    return tuple(_LINE.findall(text))
 
 
 def line_ending(text: str) -> str:

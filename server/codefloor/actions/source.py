@@ -22,8 +22,8 @@ from tree_sitter import Node, Parser, Tree
 from codefloor.actions.edits import Pos
 from codefloor.actions.languages import STUB_MESSAGE, Language
 from codefloor.actions.lines import dedent, indent_of, reindent, split_lines
+from codefloor.actions.rope import Utf8, to_bytes
 
-_LONE_CR = re.compile(rb"\r(?!\n)")
 _SPACE = re.compile(r"\s+")
 _COMMENT = ("comment", "line_comment", "block_comment")
 
@@ -40,16 +40,10 @@ def new_parser(lang: Language) -> Parser:
     return Parser(_language(lang.grammar))
 
 
-def to_bytes(text: str) -> bytes:
-    """What tree-sitter is given: UTF-8, a lone \\r turned into \\n (surrogates replaced)."""
-    data = text.encode("utf-8", errors="replace")  # a lone surrogate becomes "?": columns stay put
-    return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
-
-
 @dataclass(frozen=True)
 class Parsed:
     lang: Language
-    data: bytes
+    data: bytes | Utf8  # an open document's rope is read in place (actions/rope.py)
     tree: Tree
     # Byte ranges edited since `tree` was parsed (the tree is edited, not re-parsed, yet: trees.py).
     # Outside them the tree is exact; function_at re-parses through `refresh` only when it needs them.
@@ -86,12 +80,15 @@ def _row_start(parsed: Parsed, row: int, near: Node | None = None) -> int:
     return row_start(parsed.tree, parsed.data, row)
 
 
-def row_start(tree: Tree, data: bytes | bytearray, row: int) -> int:
+def row_start(tree: Tree, data: bytes | bytearray | Utf8, row: int) -> int:
     """The byte offset where line `row` starts, found by walking down the tree to the node on that
     row (children by point, in C), then counting the few newlines between it and the row: no scan
-    of the whole file, even when the row is in the middle of one huge class."""
+    of the whole file, even when the row is in the middle of one huge class. An open document's
+    rope knows where its lines start."""
     from tree_sitter import Point
 
+    if isinstance(data, Utf8):
+        return data.row_start(row)
     cursor = tree.walk()
     while True:
         node = cursor.node
@@ -115,7 +112,7 @@ def row_start(tree: Tree, data: bytes | bytearray, row: int) -> int:
     return _scan_to(data, byte, at, row)
 
 
-def _scan_to(data: bytes | bytearray, byte: int, at: int, row: int) -> int:
+def _scan_to(data: bytes | bytearray | Utf8, byte: int, at: int, row: int) -> int:
     if byte < 0 or (byte > 0 and data[byte - 1 : byte] != b"\n"):
         byte, at = 0, 0  # an edited, not yet re-parsed tree can be off here: count from the top
     while at < row:

@@ -28,6 +28,7 @@ from codefloor.calibrate.protocol import Ask, Outcome, Reply, attempt_exercise, 
 from codefloor.calibrate.runners import RUNNERS
 from codefloor.calibrate.scores import wilson_interval, write_calibration
 from codefloor.basics import estimate_tokens
+from codefloor.errors import NothingEligible
 from codefloor.errors import SetupError
 
 PROTOCOL_VERSION = "aider-polyglot-whole-2tries-v1"
@@ -137,8 +138,6 @@ def router_ask(target: Target, max_tokens: int) -> Ask:
     """The model as protocol.Ask: one routed chat request per answer, pinned to the target."""
     from codefloor.providers.types import ChatRequest, Message
     from codefloor.selection import Preferences, Request, TaskKind
-
-    from codefloor.errors import NothingEligible
     from codefloor.router import Deadlines
 
     prefs = Preferences(min_coding_score=0.0)

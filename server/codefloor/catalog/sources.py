@@ -115,6 +115,16 @@ def _read_json(path: Path) -> Any:
         raise SourceError(f"{path}: cannot read: {exc}") from None
 
 
+def _optional_list(path: Path, expected: str) -> list[Any]:
+    """An optional source that holds a JSON list: a missing file is an empty list."""
+    if not path.exists():
+        return []
+    data = _read_json(path)
+    if not isinstance(data, list):
+        raise SourceError(f"{path}: expected a list of {expected}")
+    return data
+
+
 def _dated_file(folder: Path, prefix: str) -> Path:
     files = sorted(folder.glob(f"{prefix}_????-??-??.json"))
     if not files:
@@ -227,13 +237,8 @@ def read_aider_unmerged(path: Path) -> list[Run]:
     Each keeps a source label that says so, e.g. `aider-polyglot (community, unmerged PR 5066)`. Only
     runs of the full polyglot set (225 cases) count, whatever file of the PR they were added to.
     """
-    if not path.exists():
-        return []
-    data = _read_json(path)
-    if not isinstance(data, list):
-        raise SourceError(f"{path}: expected a list of runs with ref, model, command, date, pass_rate_2")
     records = []
-    for run in data:
+    for run in _optional_list(path, "runs with ref, model, command, date, pass_rate_2"):
         match = _PR_NUMBER.search(str(run.get("ref", "")))
         if not match or run.get("test_cases") != POLYGLOT_CASES:
             continue
@@ -397,13 +402,8 @@ def openrouter_coding_runs(entries: list[OpenRouterEntry], listing_date: str) ->
 
 def read_measured(path: Path) -> list[Measurement]:
     """Our own measurements; a missing file means none yet."""
-    if not path.exists():
-        return []
-    data = _read_json(path)
-    if not isinstance(data, list):
-        raise SourceError(f"{path}: expected a list of {{id, score, raw, benchmark, date, command}}")
     out = []
-    for i, item in enumerate(data):
+    for i, item in enumerate(_optional_list(path, "{id, score, raw, benchmark, date, command}")):
         try:
             raw = item["raw"]
             cases = int(raw["problems"]) if isinstance(raw, dict) and raw.get("problems") else None

@@ -12,29 +12,9 @@ import asyncio
 import json
 import sys
 
-from codefloor.cli.common import fail, token_count_arg
+from codefloor.cli.common import fail, positive_int_arg, token_count_arg, usd_arg
 
 DEFAULT_MAX_TOKENS = 4096
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text}: give 1 or more")
-    return value
-
-
-def _usd(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount in USD") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text}: give an amount of 0 or more")
-    return value
 
 
 def _languages(text: str) -> tuple[str, ...]:
@@ -59,10 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("model_id", nargs="?", help="catalog id of the model (see `codefloor models --all`)")
     parser.add_argument("--languages", type=_languages, default=None, metavar="L1,L2",
                         help="only these (cpp,go,java,javascript,python,rust; default: all this machine runs)")
-    parser.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--limit", type=positive_int_arg, default=None, metavar="N",
                         help="at most N exercises, sampled across the languages (a subset score says so)")
-    parser.add_argument("--jobs", type=_positive_int, default=2, metavar="J", help="exercises at a time (default 2)")
-    parser.add_argument("--budget-usd", type=_usd, default=None, metavar="X", help="stop before spending more than X")
+    parser.add_argument("--jobs", type=positive_int_arg, default=2, metavar="J", help="exercises at a time (default 2)")
+    parser.add_argument("--budget-usd", type=usd_arg, default=None, metavar="X", help="stop before spending more than X")
     parser.add_argument("--max-tokens", type=token_count_arg, default=None, metavar="N",
                         help=f"longest answer per try (default {DEFAULT_MAX_TOKENS}, at most the model's limit)")
     parser.add_argument("--yes", action="store_true", help="start without asking")

@@ -7,17 +7,33 @@ import dataclasses
 import math
 import re
 import sys
+from typing import Any, Callable
 
 
-def score_arg(text: str) -> float:
-    """A coding score floor: a finite number from 0 to 100."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a coding score from 0 to 100") from None
-    if math.isnan(value) or not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{text} is out of range; give a coding score from 0 to 100")
-    return value
+def number_arg(kind: Callable[[str], Any], in_range: Callable[[Any], bool], not_a_number: str,
+               out_of_range: str) -> Callable[[str], Any]:
+    """An argparse type: the argument as `kind` (int or float) that `in_range` accepts (NaN never
+    does). The two messages are str.format templates of {text} (the argument as typed) that say what
+    to give instead."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(not_a_number.format(text=text)) from None
+        if not in_range(value):
+            raise argparse.ArgumentTypeError(out_of_range.format(text=text))
+        return value
+
+    return parse
+
+
+score_arg = number_arg(float, lambda v: 0 <= v <= 100, "{text!r} is not a number; give a coding score from 0 to 100",
+                       "{text} is out of range; give a coding score from 0 to 100")
+seconds_arg = number_arg(float, lambda v: v > 0, "{text!r} is not a number of seconds", "{text}: give a number of seconds above 0")
+token_count_arg = number_arg(int, lambda v: v >= 0, "{text!r} is not a whole number of tokens", "{text} tokens: give 0 or more")
+positive_int_arg = number_arg(int, lambda v: v >= 1, "{text!r} is not a whole number", "{text}: give 1 or more")
+usd_arg = number_arg(float, lambda v: 0 <= v < math.inf, "{text!r} is not an amount in USD", "{text}: give an amount of 0 or more")
 
 
 def prompt_arg(text: str) -> str:
@@ -27,24 +43,20 @@ def prompt_arg(text: str) -> str:
     return text
 
 
-def seconds_arg(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if math.isnan(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text}: give a number of seconds above 0")
-    return value
-
-
-def token_count_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of tokens") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} tokens: give 0 or more")
-    return value
+def card_score(card) -> dict:
+    """A model card's coding score as the --json outputs give it: the score, its interval, and its
+    source, date and setting (every number a user sees names where it comes from)."""
+    return {
+        "coding_score": card.coding_score,
+        "coding_score_low": card.coding_score_low,
+        "coding_score_high": card.coding_score_high,
+        "score_interval": card.score_interval,
+        "score_extrapolated": card.score_extrapolated,
+        "score_summary": card.score_summary(),
+        "score_source": card.score_source,
+        "score_date": card.score_date,
+        "score_setting": card.score_setting,
+    }
 
 
 def folder_preferences(config, args: argparse.Namespace, *, for_completion: bool = False):

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from codefloor.errors import SetupError
+
 SETTINGS_FILE = Path(".vscode") / "settings.json"
 MAX_SETTINGS_BYTES = 1 << 20
 
@@ -52,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
 
 def collect(folder: Path | None, env) -> dict[str, Any]:
     from codefloor.config import UserConfig, config_path, load_user_config
-    from codefloor.errors import SetupError
 
     problems: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
@@ -166,7 +167,6 @@ def _embedded(config, problems, notes) -> dict[str, Any]:
 
 def _catalog(config, env, report, problems, notes):
     from codefloor.catalog.load import load_catalog
-    from codefloor.errors import SetupError
 
     try:
         catalog = load_catalog(config, env=env)

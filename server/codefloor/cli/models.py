@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from codefloor.cli.common import card_score
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,15 +58,7 @@ def model_rows(setup) -> list[dict]:
         rows.append({
             "id": card.id,
             "display_name": card.display_name,
-            "coding_score": card.coding_score,
-            "coding_score_low": card.coding_score_low,
-            "coding_score_high": card.coding_score_high,
-            "score_interval": card.score_interval,
-            "score_extrapolated": card.score_extrapolated,
-            "score_summary": card.score_summary(),
-            "score_source": card.score_source,
-            "score_date": card.score_date,
-            "score_setting": card.score_setting,
+            **card_score(card),
             "raw_scores": card.raw_scores,
             "output_token_factor": card.output_token_factor,
             "output_token_factor_source": card.output_token_factor_source,

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from codefloor.cli.common import add_score_confidence, fail, folder_preferences, for_cli, score_arg, token_count_arg
+from codefloor.cli.common import add_score_confidence, card_score, fail, folder_preferences, for_cli, score_arg, token_count_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,17 +62,9 @@ def run(args: argparse.Namespace) -> int:
             "route": chosen.route.key,
             "provider": chosen.route.provider,
             "model_name": chosen.route.model_name,
-            "coding_score": card.coding_score,
-            "coding_score_low": card.coding_score_low,
-            "coding_score_high": card.coding_score_high,
-            "score_interval": card.score_interval,
-            "score_extrapolated": card.score_extrapolated,
-            "score_summary": card.score_summary(),
+            **card_score(card),
             "score_confidence": prefs.score_confidence.value,
             "score_compared": chosen.score,
-            "score_source": card.score_source,
-            "score_date": card.score_date,
-            "score_setting": card.score_setting,
             "input_price_per_mtok": input_price,
             "output_price_per_mtok": output_price,
             "price_source": "openrouter" if chosen.route.provider == "openrouter" else "litellm",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from codefloor.errors import SetupError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -35,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     if args.log_file:
         from pathlib import Path
 
-        from codefloor.errors import SetupError
         from codefloor.private import private_file
 
         try:

@@ -42,8 +42,9 @@ def note_catalog(ls: CodefloorServer, catalog: Catalog) -> None:
 
 
 def start_auto_update(ls: CodefloorServer, days: int) -> None:
-    if days > 0 and ls.catalog_updates is None:
-        ls.catalog_updates = asyncio.ensure_future(_keep_current(ls, days))
+    if days > 0 and not ls.catalog_updating:
+        ls.catalog_updating = True
+        ls.spawn(_keep_current(ls, days))
 
 
 async def _keep_current(ls: CodefloorServer, days: int) -> None:

@@ -60,11 +60,15 @@ def to_problem(lines: list[str], diagnostic: types.Diagnostic, codec: Any) -> Pr
     )
 
 
+def doc_path(uri: str) -> str:
+    """The document's file system path, POSIX style ("" for untitled documents)."""
+    return (to_fs_path(uri) or "").replace("\\", "/")
+
+
 def to_doc(document: TextDocument) -> Doc:
-    path = to_fs_path(document.uri) or ""
     return Doc(
         uri=document.uri,
-        path=path.replace("\\", "/"),
+        path=doc_path(document.uri),
         text=document.source,
         language_id=document.language_id,
         version=document.version,

@@ -24,7 +24,6 @@ from codefloor import __version__
 from codefloor.actions.completion import CompletionCache
 from codefloor.actions.trees import DocumentTrees
 from codefloor.errors import RouterUnavailable
-from codefloor.lsp.convert import lines_of
 from codefloor.lsp.folders import FolderSettingsStore
 from codefloor.lsp.framing import run_framed
 from codefloor.lsp.pacing import Pacer
@@ -58,12 +57,12 @@ class CodefloorServer(LanguageServer):
         self._router: asyncio.Future | None = None
         self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied
         self._tasks: set[asyncio.Task] = set()  # every task the server starts, so none is collected mid-flight
-        self._lines: dict[str, tuple[str, list[str]]] = {}  # uri -> (the text, its lines): see lines()
         self.catalog_seen: Any = None  # the catalog last logged (lsp/catalog_status.py)
-        self.catalog_updates: asyncio.Task | None = None  # [catalog] auto_update_days (catalog_status.py)
+        self.catalog_updating = False  # [catalog] auto_update_days: its task was spawned (catalog_status.py)
 
     def spawn(self, coroutine: Any) -> asyncio.Task:
-        """Start a background task and keep a reference to it until it ends."""
+        """Start a background task and keep a reference to it until it ends: the one way the server
+        starts a task (pygls starts the handlers' own); close() cancels what is still running."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -119,7 +118,7 @@ class CodefloorServer(LanguageServer):
     # -- router -----------------------------------------------------------------------------
     def start_router(self) -> None:
         if self._router is None:
-            self._router = asyncio.ensure_future(asyncio.to_thread(self._build_router))
+            self._router = self.spawn(asyncio.to_thread(self._build_router))
 
     def _build_router(self) -> Router:
         from codefloor.router import Router  # heavy imports: not on the initialize path
@@ -150,14 +149,14 @@ class CodefloorServer(LanguageServer):
         start_auto_update(self, router.config.catalog.auto_update_days)
 
     def router_if_ready(self) -> Router | None:
-        if self._router is not None and self._router.done() and not self._router.exception():
+        if self._router is not None and self._router.done() and not self._router.cancelled() and not self._router.exception():
             return self._router.result()
         return None
 
     async def close(self) -> None:
-        if self.catalog_updates is not None:
-            self.catalog_updates.cancel()
         router = self.router_if_ready()
+        for task in list(self._tasks):  # the catalog update, a settings pull: nothing to finish at shutdown
+            task.cancel()
         if router is not None:
             await router.aclose()
 
@@ -166,18 +165,6 @@ class CodefloorServer(LanguageServer):
         """The document as the editor has it open, or None (never opened, or closed). pygls would
         read an unknown URI from disk instead; codefloor only reads and edits what the editor owns."""
         return self.workspace.text_documents.get(unquote(uri))
-
-    def lines(self, document: TextDocument) -> list[str]:
-        """The document's lines (convert.lines_of), split once per text: a keystroke's completion
-        and its reply both need them, and splitting a 10,000-line file costs ~0.5 ms."""
-        text = document.source
-        cached = self._lines.get(document.uri)
-        if cached is None or cached[0] is not text:
-            cached = self._lines[document.uri] = (text, lines_of(text))
-        return cached[1]
-
-    def forget_lines(self, uri: str) -> None:
-        self._lines.pop(uri, None)
 
     def not_open(self, uri: str, what: str) -> None:
         self.show(f"codefloor: {what}: {uri} is not open in the editor; nothing was changed. Open it and try again.", types.MessageType.Warning)

@@ -1,8 +1,9 @@
 """The embedded offline model: llama.cpp in-process (xllamacpp: llama.cpp's own server engine) on a GGUF file.
 
 The model loads lazily, once (the default GGUF is fetched first: codefloor.embedded_model).
-Generation runs in a worker thread, one at a time, and hands tokens to the event loop through a
-queue. Closing or cancelling the stream sets a flag the worker checks at every token, so
+Loading, generating and freeing the model block, so each runs on a thread through _off_loop(), the
+one place this provider leaves the event loop. Generation runs one at a time and hands tokens to
+the event loop through a queue. Closing or cancelling the stream sets a flag the worker checks at every token, so
 generation stops within one token; the stream does not return until the worker has let go of
 the model.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +48,14 @@ class LlamaCppProvider:
 
     async def stream_chat(self, model: str, request: ChatRequest) -> AsyncIterator[StreamChunk]:
         loop = asyncio.get_running_loop()
-        llama = await asyncio.to_thread(self._load)
+        llama = await _off_loop(self._load)
         queue: asyncio.Queue[Any] = asyncio.Queue()
         stop = threading.Event()
 
         def emit(item: Any) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, item)
 
-        worker = loop.run_in_executor(None, self._generate, llama, request, stop, emit)
+        worker = _off_loop(self._generate, llama, request, stop, emit)
         try:
             while True:
                 item = await queue.get()
@@ -74,7 +75,7 @@ class LlamaCppProvider:
             yield chunk
 
     async def aclose(self) -> None:
-        await asyncio.to_thread(self._unload)
+        await _off_loop(self._unload)
 
     def _unload(self) -> None:
         with self._load_lock, self._generate_lock:  # never free the model under a running generation
@@ -137,6 +138,12 @@ class LlamaCppProvider:
             usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)), 0.0),
             finish_reason=state["finish"] or "stop",
         ))
+
+
+def _off_loop(blocking: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """Run a blocking llama.cpp call on the default executor's thread; the future ends with it
+    (awaiting is optional: cancelling the future does not stop the call, `stop` does)."""
+    return asyncio.get_running_loop().run_in_executor(None, blocking, *args)
 
 
 def _error(error: Any) -> e.ProviderError:

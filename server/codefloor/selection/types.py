@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from codefloor.catalog.types import ModelCard, Route
+from codefloor.errors import NothingEligible
 
 
 class TaskKind(str, Enum):
@@ -123,8 +124,11 @@ class Decision:
 
 
 @dataclass(eq=False)
-class NoEligibleModel(Exception):
-    """Nothing meets the floor and the folder's constraints. `message` says why and what to change."""
+class NoEligibleModel(NothingEligible):
+    """Nothing meets the floor and the folder's constraints. `message` says why and what to change.
+
+    Part of the one error tree (codefloor/errors.py, import-light, so selection stays pure): the
+    router lets it through as it is, and handlers catch errors.NothingEligible or CodefloorError."""
 
     message: str
     floor: float

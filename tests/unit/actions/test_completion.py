@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from codefloor.actions.completion import CompletionCache, Context, clean_completion, fit_context
 
 
@@ -32,3 +35,15 @@ def test_cache_evicts_least_recently_used():
     assert cache.get(keys[0]) == "a"
     cache.put(keys[2], "c")
     assert cache.get(keys[1]) is None and cache.get(keys[0]) == "a" and len(cache) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.integers(0, 400), min_size=1, max_size=150), at=st.floats(0, 1), window=st.integers(0, 10_000), nl=st.sampled_from(["\n", "\r\n"]))
+def test_the_text_within_reach_of_the_cursor_gives_the_same_context_as_the_whole(lines, at, window, nl):
+    """A completion in a 20 MB file reads only CONTEXT_REACH characters either side of the cursor."""
+    from codefloor.actions.completion import CONTEXT_REACH
+
+    text = "".join("é" * n + nl for n in lines)
+    offset = int(at * len(text))
+    start = max(0, offset - CONTEXT_REACH)
+    assert fit_context(text[start : offset + CONTEXT_REACH], offset - start, window) == fit_context(text, offset, window)

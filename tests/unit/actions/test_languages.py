@@ -179,18 +179,20 @@ def test_row_start_finds_every_line_without_scanning_the_file(sample):
 
 
 def test_tree_follows_edits_without_a_parse_until_the_edited_function_is_asked_for():
-    from codefloor.actions.trees import Change, DocumentTrees
+    from codefloor.actions.rope import Rope
     from codefloor.actions.source import function_at
+    from codefloor.actions.trees import DocumentTrees
 
     text = "".join(f"def f{i}(x):\r\n    return x  # 名前\r\n\r\n" for i in range(50)) + "def last():\r\n    pass\r\n"
+    rope = Rope(text)
     trees = DocumentTrees()
-    get = lambda v: trees.get("u", text=lambda: text, language_id="python", path="/m.py", version=v)
+    get = lambda v: trees.get("u", text=rope, language_id="python", path="/m.py", version=v)
     get(1)
-    utf16 = lambda c: 2 if ord(c) > 0xFFFF else 1
-    # f10's body becomes a stub; a docstring (with an emoji: UTF-16 columns) goes into f20; a new line above f30
-    trees.change("u", 2, [Change("pass", (31, 4), (31, 12))], utf16)
-    trees.change("u", 3, [Change('\r\n    """Doc 👋."""', (60, 11), (60, 11))], utf16)
-    trees.change("u", 4, [Change("import os\r\n", (91, 0), (91, 0))], utf16)
+    # f10's body becomes a stub; a docstring (with an emoji) goes into f20; a new line above f30
+    for version, (start, end, new) in enumerate([((31, 4), (31, 12), "pass"), ((60, 11), (60, 11), '\r\n    """Doc 👋."""'),
+                                                 ((91, 0), (91, 0), "import os\r\n")], start=2):
+        rope.replace(start, end, new)
+        trees.change("u", version, rope)
     parsed = get(4)
     assert parsed.pending and trees.full_parses == 1
     far = function_at(parsed, 123)  # f40 (two lines further down now), untouched: from the edited tree, no parse
@@ -210,12 +212,14 @@ def test_tree_follows_edits_without_a_parse_until_the_edited_function_is_asked_f
 def test_an_edit_inside_a_function_is_seen_without_reparsing_the_file(sample):
     """Turn the finished function into a stub by typing: the listing must see the stub, from a
     parse of that function alone where possible, else of the file (never a stale answer)."""
+    from codefloor.actions.rope import Rope
     from codefloor.actions.source import function_at
-    from codefloor.actions.trees import Change, DocumentTrees
+    from codefloor.actions.trees import DocumentTrees
 
     trees = DocumentTrees()
     lang = language_for(sample.language_id, sample.path)
-    get = lambda v: trees.get("u", text=lambda: sample.text, language_id=sample.language_id, path=sample.path, version=v)
+    rope = Rope(sample.text)
+    get = lambda v: trees.get("u", text=rope, language_id=sample.language_id, path=sample.path, version=v)
     before = function_at(get(1), sample.real)
     assert not before.is_stub
     line = split_lines(sample.text)[sample.real]
@@ -224,7 +228,8 @@ def test_an_edit_inside_a_function_is_seen_without_reparsing_the_file(sample):
             "c": "    /* TODO */", "cpp": "int add(int a, int b) { /* TODO */ }", "csharp": "        throw new NotImplementedException();", "ruby": "    raise NotImplementedError"}[sample.key]
     if sample.key == "cpp":
         stub = "    " + stub
-    trees.change("u", 2, [Change(stub, (sample.real, 0), (sample.real, len(line)))], lambda c: 2 if ord(c) > 0xFFFF else 1)
+    rope.replace((sample.real, 0), (sample.real, len(line)), stub)
+    trees.change("u", 2, rope)
     parsed = get(2)
     site = function_at(parsed, sample.real)
     assert site is not None and site.is_stub, (sample.key, site)

@@ -21,10 +21,10 @@ from codefloor.providers.errors import (
 )
 from codefloor.providers.fim import HOLE
 from codefloor.providers.types import ChatRequest, FimRequest, Message, Usage
-from codefloor.errors import AllRoutesFailed, BudgetExceeded, NothingEligible
+from codefloor.errors import AllRoutesFailed, BudgetExceeded, CodefloorError, NothingEligible
 from codefloor.results import Attempt
 from codefloor.router import BACKOFF_BASE_S, SPEND_REFRESH_S, Router
-from codefloor.selection import Policy, Preferences, Request, TaskKind
+from codefloor.selection import NoEligibleModel, Policy, Preferences, Request, TaskKind
 
 from .scripted import FakeClock, ScriptedProviders, Step, card, catalog
 
@@ -181,8 +181,12 @@ async def test_cost_is_reported_when_given_else_tokens_times_price(setup):
 
 async def test_no_eligible_model_sends_nothing(setup):
     router, providers, _, ledger = setup()
-    with pytest.raises(NothingEligible):
+    with pytest.raises(NothingEligible) as caught:
         await router.run(CHAT, REQUEST, Preferences(min_coding_score=95))
+    # One error tree: the engine's own exception reaches the caller, with its floor and hints, and a
+    # handler catching CodefloorError catches it.
+    assert isinstance(caught.value, NoEligibleModel) and isinstance(caught.value, CodefloorError)
+    assert caught.value.floor == 95 and "95" in str(caught.value)
     assert all(p.calls == [] for p in providers.by_name.values())
     assert ledger.rows() == []
 

@@ -13,14 +13,13 @@ from lsprotocol import types
 
 from codefloor.actions import generate
 from codefloor.actions.edits import FileEdit, Pos
-from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, NothingToApply, estimate_tokens
+from codefloor.actions.generate import CONTEXT_CHARS, Doc, Job, estimate_tokens
 from codefloor.actions.files import FileRefused, is_dir_inside, read_project_file
 from codefloor.actions.offers import EXPECTED_OUTPUT_TOKENS, ActionKind, Offer, Problem, list_offers
 from codefloor.actions.source import Parsed
-from codefloor.actions.trees import lsp_changes
-from codefloor.lsp.convert import lines_of, to_doc, to_pos, to_problem, workspace_edit
+from codefloor.lsp.convert import doc_path, lines_of, to_doc, to_pos, to_problem, workspace_edit
 from codefloor.lsp.reporting import model_label, report_failure, run_routed
-from codefloor.errors import CodefloorError, RouterUnavailable
+from codefloor.errors import CodefloorError, NothingToApply, RouterUnavailable
 from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
@@ -50,6 +49,9 @@ def register(server: CodefloorServer) -> None:
             router = yield _router_or_none, (ls,), None  # only while the router is being built
         if not ls.settings_ready(params.text_document.uri):
             yield ls.wait_for_settings, (params.text_document.uri,), None  # only right after start-up
+        document = ls.open_document(params.text_document.uri)
+        if document is not None and not ls.trees.current(document.uri, **_tree_args(document)):
+            yield _parse_in_slices, (ls, document), None  # first listing: seconds for a large file
         return list_actions(ls, params, router)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -87,19 +89,19 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
         ls.log(f"codefloor: code actions for {uri}: not open in the editor", types.MessageType.Warning)
         return None
     codec = ls.workspace.position_codec
-    doc = to_doc(document)
+    path, rope = doc_path(document.uri), document.rope  # not document.source: joining a 20 MB text costs ~10 ms
     parsed = parsed_for(ls, document)  # kept up to date from didChange: no parse of the whole file here
-    lines: Any = _Lines(parsed) if parsed is not None else lines_of(document.source)
+    lines = rope.lines(ends=False)
     start, end = to_pos(lines, params.range.start, codec), to_pos(lines, params.range.end, codec)
     # One fix per diagnostic, for the first MAX_FIXES: a client sending thousands (a linter gone
     # wild) would otherwise hold the event loop for a second and get megabytes of actions back.
     problems = [to_problem(lines, d, codec) for d in params.context.diagnostics[:MAX_FIXES]]
-    offers = list_offers(parsed, path=doc.path, start=start, problems=problems)
+    offers = list_offers(parsed, path=path, start=start, problems=problems)
     offers = [o for o in offers if _wanted(o, params.context.only)]
     if not offers or router is None:
         return None
     prefs = ls.folders.settings_for(uri).preferences()
-    input_tokens = estimate_tokens(min(len(doc.text), CONTEXT_CHARS) + 600)
+    input_tokens = estimate_tokens(min(len(rope), CONTEXT_CHARS) + 600)
     can_disable = bool(ls.client_supports("text_document", "code_action", "disabled_support"))
     actions = []
     decisions: dict[ActionKind, Any] = {}  # offers of one kind make the same request: decide once
@@ -118,40 +120,29 @@ def list_actions(ls: CodefloorServer, params: types.CodeActionParams, router: Ro
                 actions.append(action)
             continue
         title = f"{offer.label} · {model_label(decision.chosen, decision.floor)}"
-        actions.append(_action(ls, offer, title, _data(uri, doc.version, offer, start, end, decision.chosen.card.id), params))
+        actions.append(_action(ls, offer, title, _data(uri, document.version, offer, start, end, decision.chosen.card.id), params))
     return actions or None
 
 
 def parsed_for(ls: CodefloorServer, document: Any) -> Parsed | None:
-    path = doc_path(document.uri)
-    return ls.trees.get(document.uri, text=lambda: document.source, language_id=document.language_id, path=path, version=document.version)
+    return ls.trees.get(document.uri, **_tree_args(document))
+
+
+def _tree_args(document: Any) -> dict[str, Any]:
+    return {"text": document.rope, "language_id": document.language_id, "path": doc_path(document.uri), "version": document.version}
+
+
+async def _parse_in_slices(ls: CodefloorServer, document: Any) -> None:
+    """The document's first full parse, giving the event loop back between slices (actions/trees.py)."""
+    for _ in ls.trees.parse_in_slices(document.uri, **_tree_args(document)):
+        await asyncio.sleep(0)
 
 
 def track_changes(ls: CodefloorServer, params: types.DidChangeTextDocumentParams) -> None:
-    """The didChange hook: keep the document's tree in step (an edit, no parse)."""
-    codec = ls.workspace.position_codec
-    ls.trees.change(params.text_document.uri, params.text_document.version, lsp_changes(params.content_changes), codec.client_num_units)
-
-
-def doc_path(uri: str) -> str:
-    from pygls.uris import to_fs_path
-
-    return (to_fs_path(uri) or "").replace("\\", "/")
-
-
-class _Lines:
-    """The document's lines as to_pos() reads them, taken from the tree's bytes one at a time (a
-    listing on a 5 MB file must not split the whole text)."""
-
-    def __init__(self, parsed: Parsed) -> None:
-        self._parsed = parsed
-        self._count = parsed.data.count(b"\n") + 1
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, row: int) -> str:
-        return self._parsed.line(row if row >= 0 else self._count + row)
+    """The didChange hook: keep the document's tree in step with the edits its rope applied (no parse)."""
+    document = ls.open_document(params.text_document.uri)
+    if document is not None:
+        ls.trees.change(document.uri, document.version, document.rope)
 
 
 def _wanted(offer: Offer, only: list[str] | None) -> bool:
@@ -197,7 +188,15 @@ def _action(ls: CodefloorServer, offer: Offer, title: str, data: dict, params: t
 
 def _job(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
     """The job for the action data. Other files it reads (the test file) come from the editor when
-    open there, since that is the text the edit will apply to; their versions go into `versions`."""
+    open there, since that is the text the edit will apply to; their versions go into `versions`.
+    Raises NothingToApply, also for data the client sent back malformed (it may be stale or forged)."""
+    try:
+        return _job_for(ls, data, doc, folder, read_cache, versions)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
+        raise NothingToApply(f"malformed action data ({exc}); list the code actions again") from None
+
+
+def _job_for(ls: CodefloorServer, data: dict, doc: Doc, folder: str, read_cache: dict[str, str | None], versions: dict[str, int | None]) -> Job:
     kind = ActionKind(data["kind"])
     line = int(data.get("line", 0))
     document = ls.open_document(doc.uri)
@@ -284,9 +283,6 @@ async def compute_edit(ls: CodefloorServer, data: dict) -> types.WorkspaceEdit |
         decision, switched = router.decide_keeping(decision_request, prefs, data.get("model"))
     except NothingToApply as exc:
         ls.show(f"codefloor: {exc}")
-        return None
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # OverflowError: Infinity where a number goes
-        ls.show(f"codefloor: malformed action data ({exc}); list the code actions again")
         return None
     except CodefloorError as exc:
         report_failure(ls, what, exc)

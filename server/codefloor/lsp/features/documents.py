@@ -1,5 +1,5 @@
 """Document sync beyond what pygls keeps: the syntax tree and codefloor's written regions follow
-edits (hover stays on the right lines); a closed document's tree, lines and completion are forgotten."""
+edits (hover stays on the right lines); a closed document's tree and completion are forgotten."""
 
 from __future__ import annotations
 
@@ -26,4 +26,3 @@ def register(server: CodefloorServer) -> None:
         ls.latest_completion.pop(params.text_document.uri, None)
         ls.regions.forget(params.text_document.uri)
         ls.trees.forget(params.text_document.uri)
-        ls.forget_lines(params.text_document.uri)

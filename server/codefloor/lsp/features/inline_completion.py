@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from codefloor.actions.completion import MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
+from codefloor.actions.completion import CONTEXT_REACH, MAX_COMPLETION_TOKENS, CompletionCache, clean_completion, fim_request, fit_context
 from codefloor.actions.generate import language_name
 from codefloor.basics import FIM, estimate_tokens
-from codefloor.lsp.convert import to_doc, to_lsp_position, to_pos
+from codefloor.lsp.convert import doc_path, to_lsp_position, to_pos
 from codefloor.lsp.reporting import run_routed
 from codefloor.errors import CodefloorError, NothingEligible
 from codefloor.lsp.server import CodefloorServer
@@ -50,21 +50,23 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     if document is None:
         ls.log(f"codefloor: completion for {uri}: not open in the editor", types.MessageType.Warning)
         return None
-    doc = to_doc(document)
-    lines = ls.lines(document)
+    rope, version = document.rope, document.version
+    lines = rope.lines(ends=False)
     if position.line >= len(lines):
         ls.log(f"codefloor: completion for {uri}: line {position.line} is past the end ({len(lines)} lines)", types.MessageType.Warning)
         return None
     pos = to_pos(lines, position, ls.workspace.position_codec)
-    offset = (len("\n".join(lines[: pos.line])) + 1 if pos.line else 0) + pos.col  # join: C speed, not a loop
+    offset = rope.offset(pos.line, pos.col)
+    start = max(0, offset - CONTEXT_REACH)  # only the text around the cursor, read before any await
+    around = rope.text_between(start, offset + CONTEXT_REACH)
     prefs = settings.preferences(for_completion=True)
     try:
         router = await ls.router()
-        decision = _decide(router, prefs, len(doc.text))
+        decision = _decide(router, prefs, len(rope))
     except CodefloorError as exc:
         ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
         return None
-    ctx = fit_context(doc.text, offset, decision.chosen.card.context_window)
+    ctx = fit_context(around, offset - start, decision.chosen.card.context_window)
     folder = ls.folders.folder_for(uri)
     key = CompletionCache.key(folder, decision.chosen.card.id, ctx)
     cached = ls.completion_cache.get(key)
@@ -73,7 +75,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     request = Request(TaskKind.COMPLETION, ctx.input_tokens, MAX_COMPLETION_TOKENS, decision_capabilities(decision))
     result = await run_routed(
         ls, generation=fim_request(ctx), request=request, prefs=prefs, decision=decision, folder=folder,
-        what=f"complete {language_name(doc)}", progress=False,
+        what=f"complete {language_name(document.language_id, doc_path(document.uri))}", progress=False,
     )
     if result is None:
         return None
@@ -81,7 +83,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     if text:
         ls.completion_cache.put(key, text)
     current = ls.open_document(uri)
-    if current is None or current.version != doc.version:
+    if current is None or current.version != version:
         # Computed for text the user has since changed: inserting it would land in the wrong place.
         ls.log(f"codefloor: completion for {uri} dropped: the document changed while {result.served_by.card.id} worked")
         return None
@@ -94,7 +96,7 @@ def snapped(ls: CodefloorServer, uri: str, position: types.Position) -> types.Po
     document = ls.open_document(uri)
     if document is None:
         return position
-    lines = ls.lines(document)
+    lines = document.rope.lines(ends=False)
     codec = ls.workspace.position_codec
     return to_lsp_position(lines, to_pos(lines, position, codec), codec)
 
