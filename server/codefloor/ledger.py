@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     latency_ms REAL NOT NULL,
     outcome TEXT NOT NULL,         -- ok | error | cancelled | pending (reserved: cost_usd is the most it can cost)
     error_kind TEXT,               -- ProviderError subclass name
-    first_token_ms REAL            -- until the first useful chunk; NULL = none came (or an older ledger)
+    first_token_ms REAL            -- until the first useful chunk; NULL = none came, the model loaded during it, or an older ledger
 );
 CREATE INDEX IF NOT EXISTS attempts_day ON attempts(day_utc);
 """

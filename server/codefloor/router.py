@@ -99,10 +99,13 @@ class _Cooldown:
 
 @dataclass(slots=True)
 class _Timing:
-    """One attempt's clock times: its start, and its first useful chunk (None: none yet)."""
+    """One attempt's clock times: its start, and its first useful chunk (None: none yet). `cold`: the
+    provider loaded the model during the attempt (the embedded route's first request), so its times
+    are the load's, not the route's latency: they are not learned and no first_token_ms is recorded."""
 
     started: float
     first: float | None = None
+    cold: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +484,7 @@ class Router:
         waits: _Waits, timing: _Timing, task: TaskKind = TaskKind.ACTION,
     ) -> _Outcome:
         provider = self._providers.get(candidate.route.provider)
+        timing.cold = not getattr(provider, "loaded", True)  # only the embedded provider loads a model itself
         model = candidate.route.model_name
         # Run the model at the setting its score was measured at (ROUTING.md: the score is the score of
         # the setting the adapter uses); a completion only ever at a low effort (the pool's completion
@@ -533,9 +537,9 @@ class Router:
             latency_ms=(self._clock() - timing.started) * 1000,
             error_kind=type(error).__name__ if error else None,
             error=error.message if error else None,
-            first_token_ms=None if timing.first is None else (timing.first - timing.started) * 1000,
+            first_token_ms=None if timing.first is None or timing.cold else (timing.first - timing.started) * 1000,
         )
-        if request.task is TaskKind.COMPLETION:
+        if request.task is TaskKind.COMPLETION and not timing.cold:
             if attempt.first_token_ms is not None:
                 self.latency.observe(attempt.route_key, first_ms=attempt.first_token_ms,
                                      total_ms=attempt.latency_ms if outcome == "ok" else None)
