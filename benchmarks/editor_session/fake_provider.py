@@ -1,6 +1,6 @@
 """The loopback provider of the editor-session benchmark (OpenAI wire, Mistral's FIM path too).
 
-    python benchmarks/editor_session/fake_provider.py [--chunks 40] [--interval-ms 50]
+    python benchmarks/editor_session/fake_provider.py [--chunks 40] [--interval-ms 50] [--first-byte-ms 0]
 
 Prints its port, then serves until killed. Two kinds of answer, chosen by the path:
 
@@ -9,6 +9,7 @@ Prints its port, then serves until killed. Two kinds of answer, chosen by the pa
 - `.../chat/completions` (code actions): a streamed answer of `--chunks` SSE events
   `--interval-ms` apart (chunked transfer encoding, one write per event), as a model streams.
 
+`--first-byte-ms`: every answer starts that late (a slow model, or a queue in front of it).
 TCP_NODELAY on every socket: small writes never wait for a delayed ACK.
 """
 
@@ -54,7 +55,8 @@ def _chunk(data: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(data), data)
 
 
-async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, chunks: int, interval_s: float) -> None:
+async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, chunks: int, interval_s: float,
+                 first_byte_s: float = 0.0) -> None:
     writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         while True:
@@ -66,6 +68,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, chu
                     length = int(line.split(b":")[1])
             body = json.loads(await reader.readexactly(length)) if length else {}
             model = str(body.get("model", "?"))
+            if first_byte_s:
+                await asyncio.sleep(first_byte_s)
             if "/fim/completions" in request_line:
                 writer.write(fim_answer(model))
                 await writer.drain()
@@ -88,8 +92,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=40)
     parser.add_argument("--interval-ms", type=float, default=50.0)
+    parser.add_argument("--first-byte-ms", type=float, default=0.0)
     args = parser.parse_args()
-    server = await asyncio.start_server(lambda r, w: handle(r, w, args.chunks, args.interval_ms / 1000), "127.0.0.1", 0)
+    server = await asyncio.start_server(
+        lambda r, w: handle(r, w, args.chunks, args.interval_ms / 1000, args.first_byte_ms / 1000), "127.0.0.1", 0)
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()

@@ -105,8 +105,9 @@ class Samples:
 
 # -- the fake provider and the revisions ---------------------------------------------------------------
 class Fake:
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "fake_provider.py")], stdout=subprocess.PIPE,
+    def __init__(self, *args: str) -> None:
+        """`args`: fake_provider.py's options (--chunks, --interval-ms, --first-byte-ms)."""
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "fake_provider.py"), *args], stdout=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, text=True)
         self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"
 
@@ -203,12 +204,12 @@ async def _generate_action(client: RawClient, uri: str) -> dict:
     raise RuntimeError(f"no 'Generate body · bench-chat' action for {uri}")
 
 
-def _direct_fim(http, fake_url: str, body: dict) -> float:
+def _direct_fim(http, fake_url: str, body: dict, path: str = "/v1/fim/completions",
+                key: str = "sk-bench-111111111111") -> float:
     """The completion's FIM call made directly, timed on a thread of its own: like the LSP answers
     (stamped by rawlsp's reader thread), it does not include this process's busy event loop."""
     t0 = time.perf_counter()
-    with http.stream("POST", fake_url + "/v1/fim/completions", json=body,
-                     headers={"Authorization": "Bearer sk-bench-111111111111"}) as response:
+    with http.stream("POST", fake_url + path, json=body, headers={"Authorization": f"Bearer {key}"}) as response:
         for _ in response.iter_lines():
             pass
     return (time.perf_counter() - t0) * 1000

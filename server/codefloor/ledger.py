@@ -50,11 +50,15 @@ CREATE TABLE IF NOT EXISTS attempts (
     cost_source TEXT NOT NULL,     -- reported (by the provider) | catalog (tokens x route price)
     latency_ms REAL NOT NULL,
     outcome TEXT NOT NULL,         -- ok | error | cancelled | pending (reserved: cost_usd is the most it can cost)
-    error_kind TEXT                -- ProviderError subclass name
+    error_kind TEXT,               -- ProviderError subclass name
+    first_token_ms REAL            -- until the first useful chunk; NULL = none came, the model loaded during it, or an older ledger
 );
 CREATE INDEX IF NOT EXISTS attempts_day ON attempts(day_utc);
 CREATE INDEX IF NOT EXISTS attempts_task_folder_at ON attempts(task, folder, at_utc);  -- completion_spend.py reads
 """
+# Columns added after the first release, with their definitions: opening an older ledger adds them
+# (ALTER TABLE ... ADD COLUMN keeps every row; old rows read NULL), so old ledgers keep working.
+_ADDED_COLUMNS = {"first_token_ms": "REAL"}
 
 
 class LedgerError(SetupError):
@@ -84,6 +88,10 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash in WAL mode
             self._db.executescript(_SCHEMA)
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(attempts)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
         except (OSError, sqlite3.Error) as exc:
             raise _cannot(self.path, exc) from None
 
@@ -135,20 +143,21 @@ class Ledger:
             round(attempt.latency_ms, 3),
             attempt.outcome,
             attempt.error_kind,
+            None if attempt.first_token_ms is None else round(attempt.first_token_ms, 3),
         )
         try:
             if reservation is None:
                 self._db.execute(
                     "INSERT INTO attempts (at_utc, day_utc, folder, task, model, route, provider, input_tokens,"
-                    " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " output_tokens, cost_usd, cost_source, latency_ms, outcome, error_kind, first_token_ms)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     values,
                 )
             else:  # the day stays the reservation's: the budget it was admitted under
                 self._db.execute(
                     "UPDATE attempts SET at_utc = ?, folder = ?, task = ?, model = ?, route = ?, provider = ?,"
                     " input_tokens = ?, output_tokens = ?, cost_usd = ?, cost_source = ?, latency_ms = ?,"
-                    " outcome = ?, error_kind = ? WHERE id = ?",
+                    " outcome = ?, error_kind = ?, first_token_ms = ? WHERE id = ?",
                     (values[0], *values[2:], reservation),
                 )
         except sqlite3.Error as exc:
@@ -232,6 +241,18 @@ class Ledger:
             total[2] += count * expected
         return {model: max(0.01, round(tokens / wanted, 2)) for model, (count, tokens, wanted) in sorted(totals.items())
                 if count >= min_requests and wanted > 0}
+
+    def latencies(self, task: str, limit: int) -> list[tuple[float, str, float | None, float, str, str | None]]:
+        """The last `limit` attempts of a task that say something about latency, oldest first:
+        (unix time, route, first_token_ms, latency_ms, outcome, error_kind). Reservations excluded.
+        Raises LedgerError when the ledger cannot be read."""
+        try:
+            rows = self._db.execute(
+                "SELECT at_utc, route, first_token_ms, latency_ms, outcome, error_kind FROM attempts"
+                " WHERE task = ? AND outcome != 'pending' ORDER BY id DESC LIMIT ?", (task, limit)).fetchall()
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
+        return [(dt.datetime.fromisoformat(at).timestamp(), *rest) for at, *rest in reversed(rows)]
 
     def task_rows(self, task: str, folder: str, since: dt.datetime) -> list[tuple[dt.datetime, float]]:
         """(when, cost USD) of the folder's settled attempts of `task` since `since` (exclusive), oldest

@@ -22,6 +22,7 @@ class Attempt:
     latency_ms: float
     error_kind: str | None = None  # ProviderError subclass name
     error: str | None = None  # user-facing message, never contains a key
+    first_token_ms: float | None = None  # until the first useful chunk; None = none came
 
 
 @dataclass(frozen=True, slots=True)

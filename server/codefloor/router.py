@@ -33,6 +33,13 @@ total_s with DeadlineExceeded, the attempt in flight recorded. Each step is repo
 on_event as one line ("gpt-5-mini: no answer in 30 s ([routing] action_first_byte_s), trying o3").
 The embedded route has no first-byte deadline: its first chunk waits for the model to load (and,
 the first time, to download); its stall and total deadlines hold.
+
+Completions and latency (latency.py): every completion attempt's time to its first useful chunk and
+to its end is learned per route (and kept in the ledger, replayed at start); a completion decision
+under a folder budget (Preferences.max_latency_ms, setting completion.maxLatencyMs) hands the engine
+the routes that miss it as Health.slow_routes, and lets one due for a retry back in. A completion is
+never sent asking a model to reason beyond a low effort (the card's low-effort setting, or none).
+Attempt times come from the injected clock.
 """
 
 from __future__ import annotations
@@ -48,7 +55,9 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 
+from codefloor import latency
 from codefloor.availability import build_pool, probe, reachable_cards
+from codefloor.catalog.types import LOW_EFFORT_SETTINGS
 from codefloor.basics import estimate_tokens
 from codefloor.catalog.load import Catalog, CatalogFollower
 from codefloor.config import RoutingConfig, UserConfig, load_user_config
@@ -69,7 +78,7 @@ from codefloor.providers.fim import stream_fim_via_chat
 from codefloor.providers.types import ChatRequest, FimRequest, Usage, sendable
 from codefloor.errors import AllRoutesFailed, BudgetExceeded, DeadlineExceeded, LedgerUnwritable
 from codefloor.results import Attempt, RoutedResult
-from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request
+from codefloor.selection import Candidate, Decision, Health, NoEligibleModel, Pool, Preferences, Request, TaskKind
 from codefloor.selection.eligibility import is_free
 
 # Default cooldown after a retryable failure without Retry-After: 10 s, doubling per consecutive
@@ -86,6 +95,17 @@ _log = logging.getLogger(__name__)
 class _Cooldown:
     until: float
     failures: int
+
+
+@dataclass(slots=True)
+class _Timing:
+    """One attempt's clock times: its start, and its first useful chunk (None: none yet). `cold`: the
+    provider loaded the model during the attempt (the embedded route's first request), so its times
+    are the load's, not the route's latency: they are not learned and no first_token_ms is recorded."""
+
+    started: float
+    first: float | None = None
+    cold: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +176,8 @@ class Router:
         self._paid_in_flight = 0  # this router's paid attempts holding a reservation in the ledger
         self._budget_waiters: list[asyncio.Future[None]] = []  # runs waiting for reservations to settle
         self._spend: tuple[dt.date, float, float] | None = None  # (UTC day, USD, clock when read)
+        self.latency = latency.LatencyBook(clock)
+        self._replay_latencies()
 
     @classmethod
     def from_environment(
@@ -186,8 +208,23 @@ class Router:
 
     # -- health -----------------------------------------------------------------------------
 
-    def health(self) -> Health:
-        return Health(unavailable_routes=self._unavailable_routes(), paid_routes_blocked=self._budget_reached())
+    def health(self, request: Request | None = None, prefs: Preferences | None = None, *, deciding: bool = False) -> Health:
+        """Cooldowns, marks and budget; for a completion under a latency budget, the routes too slow
+        for it (`deciding`: this decision may try a route due for a retry, see latency.py)."""
+        slow: dict[str, str] = {}
+        if request is not None and request.task is TaskKind.COMPLETION and prefs is not None and prefs.max_latency_ms:
+            slow = self.latency.slow_routes(self.pool.candidates, prefs.max_latency_ms, take_retries=deciding)
+        return Health(unavailable_routes=self._unavailable_routes(), paid_routes_blocked=self._budget_reached(),
+                      slow_routes=slow)
+
+    def _replay_latencies(self) -> None:
+        """Learn from the ledger's recent completion attempts (what earlier processes measured)."""
+        try:
+            rows = self._ledger.latencies(TaskKind.COMPLETION.value, latency.REPLAYED_ATTEMPTS)
+        except LedgerError as exc:
+            _log.warning("%s", exc)
+            return
+        self.latency.replay(rows, time.time())
 
     def _unavailable_routes(self) -> frozenset[str]:
         now = self._clock()
@@ -271,13 +308,13 @@ class Router:
     def decide(self, request: Request, prefs: Preferences) -> Decision:
         """The pool's choice under current health. Raises NothingEligible, or BudgetExceeded when
         only the budget stands between the request and a paid model."""
-        health = self.health()
+        health = self.health(request, prefs, deciding=True)
         try:
             return _decided(self.pool.decide(request, prefs, health))
         except NoEligibleModel as exc:
             if health.paid_routes_blocked:
                 try:  # would a paid model serve it without the budget? Then the budget is the reason to say
-                    _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False)))
+                    _decided(self.pool.decide(request, prefs, Health(health.unavailable_routes, False, health.slow_routes)))
                 except NoEligibleModel as without_budget:
                     exc = without_budget  # not even then: say why, as if there were no budget
                 else:
@@ -307,7 +344,7 @@ class Router:
         return decision, f"{listed} (listed) cannot serve now ({why}), so {decision.chosen.card.id} serves: {decision.reason}"
 
     def explain(self, request: Request, prefs: Preferences) -> list:
-        return self.pool.explain(request, prefs, self.health())
+        return self.pool.explain(request, prefs, self.health(request, prefs))
 
     # -- execution --------------------------------------------------------------------------
 
@@ -373,21 +410,21 @@ class Router:
                     on_event(f"{failed_last}, trying {candidate.card.id}")
                 waits = _Waits(None if candidate.route.provider == "embedded" else deadlines.first_byte_s,
                                deadlines.stall_s, ends_at, deadlines)
-                attempt_started = time.perf_counter()
+                timing = _Timing(self._clock())
                 try:
-                    outcome = await self._attempt(candidate, generation, on_text, waits)
+                    outcome = await self._attempt(candidate, generation, on_text, waits, timing, request.task)
                 except asyncio.CancelledError:
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "cancelled", None, "", None,
+                    attempts.append(self._record(candidate, request, folder, timing, "cancelled", None, "", None,
                                                  reservation))
                     raise
                 except _OutOfTime:  # not the route's fault: no cooldown
                     error = ProviderTimeout(f"still waiting for the answer when the request's {deadlines.total_s:g} s "
                                             f"({deadlines.total_from}) ran out", provider=candidate.route.provider)
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error,
+                    attempts.append(self._record(candidate, request, folder, timing, "error", None, "", error,
                                                  reservation))
                     raise out_of_time() from None
                 except ProviderError as error:
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", None, "", error,
+                    attempts.append(self._record(candidate, request, folder, timing, "error", None, "", error,
                                                  reservation))
                     failed_last = f"{candidate.card.id}: {error.message}"
                     if isinstance(error, AuthError):
@@ -409,11 +446,11 @@ class Router:
                 rejected = check(outcome.text) if check is not None else None
                 if rejected is not None:  # the route works; this answer does not: next fallback, no cooldown
                     error = MalformedResponse(f"answer rejected: {rejected}", provider=candidate.route.provider)
-                    attempts.append(self._record(candidate, request, folder, attempt_started, "error", outcome.usage,
+                    attempts.append(self._record(candidate, request, folder, timing, "error", outcome.usage,
                                                  outcome.text, error, reservation))
                     failed_last = f"{candidate.card.id}: {error.message}"
                     continue
-                attempt = self._record(candidate, request, folder, attempt_started, "ok", outcome.usage, outcome.text, None,
+                attempt = self._record(candidate, request, folder, timing, "ok", outcome.usage, outcome.text, None,
                                        reservation)
                 attempts.append(attempt)
                 return RoutedResult(
@@ -444,22 +481,28 @@ class Router:
 
     async def _attempt(
         self, candidate: Candidate, generation: ChatRequest | FimRequest, on_text: Callable[[str], None] | None,
-        waits: _Waits,
+        waits: _Waits, timing: _Timing, task: TaskKind = TaskKind.ACTION,
     ) -> _Outcome:
         provider = self._providers.get(candidate.route.provider)
+        timing.cold = not getattr(provider, "loaded", True)  # only the embedded provider loads a model itself
         model = candidate.route.model_name
+        # Run the model at the setting its score was measured at (ROUTING.md: the score is the score of
+        # the setting the adapter uses); a completion only ever at a low effort (the pool's completion
+        # view carries it), never asking for long reasoning.
+        effort = candidate.card.reasoning_effort
+        if task is TaskKind.COMPLETION and candidate.card.score_setting not in LOW_EFFORT_SETTINGS:
+            effort = None
         if isinstance(generation, FimRequest):
             if candidate.route.supports_fim:
                 try:
-                    return await _consume(provider.stream_fim(model, generation), on_text, waits)
+                    return await _consume(provider.stream_fim(model, generation), on_text, waits, self._clock, timing)
                 except FimNotSupported:
                     pass  # catalog said FIM, the adapter disagrees: ask for the middle by chat instead
-            return await _consume(stream_fim_via_chat(provider, model, generation), on_text, waits)
-        if candidate.card.reasoning_effort and generation.reasoning_effort is None:
-            # Run the model at the setting its score was measured at (ROUTING.md: the score is the
-            # score of the setting the adapter uses).
-            generation = dataclasses.replace(generation, reasoning_effort=candidate.card.reasoning_effort)
-        outcome = await _consume(provider.stream_chat(model, generation), on_text, waits)
+            return await _consume(stream_fim_via_chat(provider, model, generation, effort), on_text, waits,
+                                  self._clock, timing)
+        if effort and generation.reasoning_effort is None:
+            generation = dataclasses.replace(generation, reasoning_effort=effort)
+        outcome = await _consume(provider.stream_chat(model, generation), on_text, waits, self._clock, timing)
         if not outcome.text.strip():
             # A finished chat answer with no text (an Anthropic message without content blocks) is
             # as useless as OpenAI's empty choices: fail the attempt so a fallback answers. (An empty
@@ -472,13 +515,15 @@ class Router:
         candidate: Candidate,
         request: Request,
         folder: str,
-        attempt_started: float,
+        timing: _Timing,
         outcome: str,
         usage: Usage | None,
         text: str,
         error: ProviderError | None,
         reservation: int | None = None,
     ) -> Attempt:
+        """The attempt, in the ledger; a completion's times also go to the latency book (an attempt
+        that ended without its first token, timed out or cancelled, took at least that long)."""
         # A rejected answer (text, outcome "error") was delivered and billed like a good one.
         cost, source, tokens_in, tokens_out = _cost(candidate, request, usage, text, outcome == "ok" or bool(text))
         attempt = Attempt(
@@ -489,10 +534,17 @@ class Router:
             input_tokens=tokens_in,
             output_tokens=tokens_out,
             cost_usd=cost,
-            latency_ms=(time.perf_counter() - attempt_started) * 1000,
+            latency_ms=(self._clock() - timing.started) * 1000,
             error_kind=type(error).__name__ if error else None,
             error=error.message if error else None,
+            first_token_ms=None if timing.first is None or timing.cold else (timing.first - timing.started) * 1000,
         )
+        if request.task is TaskKind.COMPLETION and not timing.cold:
+            if attempt.first_token_ms is not None:
+                self.latency.observe(attempt.route_key, first_ms=attempt.first_token_ms,
+                                     total_ms=attempt.latency_ms if outcome == "ok" else None)
+            elif outcome == "cancelled" or isinstance(error, ProviderTimeout):
+                self.latency.observe(attempt.route_key, at_least_ms=attempt.latency_ms)
         try:
             self._ledger.record(attempt, folder=folder, task=request.task.value, cost_source=source, reservation=reservation)
         except LedgerError as exc:
@@ -539,9 +591,10 @@ async def _next_chunk(chunks: AsyncIterator, wait_s: float | None, ends_at: floa
         raise
 
 
-async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None, waits: _Waits) -> _Outcome:
+async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None, waits: _Waits,
+                   clock: Callable[[], float], timing: _Timing) -> _Outcome:
     """Read a stream to its finish marker within the waits; aclosing() closes the upstream on
-    error, timeout or cancel."""
+    error, timeout or cancel. timing.first: when the first text (or the finish) arrived."""
     parts: list[str] = []
     usage: Usage | None = None
     finished = False
@@ -567,6 +620,8 @@ async def _consume(stream: AsyncIterator, on_text: Callable[[str], None] | None,
                 raise ProviderTimeout(f"the answer stalled: nothing for {waits.stall_s:g} s mid-answer "
                                       f"([routing] {task}_stall_s)") from None
             first = False
+            if timing.first is None and (chunk.text or chunk.finish_reason is not None):
+                timing.first = clock()
             if chunk.usage is not None:
                 usage = chunk.usage
             if chunk.text:

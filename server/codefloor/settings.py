@@ -53,6 +53,16 @@ class CompletionSettings(_Schema):
     debounce_ms: int = Field(
         default=150, **STRICT, ge=0, le=5000, description="Wait this long after the last keystroke before asking a model."
     )
+    max_latency_ms: int = Field(
+        default=1500,
+        **STRICT,
+        ge=50,
+        le=60000,
+        description=(
+            "Time to the first useful token an inline completion may take. Routes whose learned latency misses it "
+            "leave the completion pool and are tried again now and then (docs/routing.md)."
+        ),
+    )
     max_cost_per_hour_usd: float | None = Field(
         default=None,
         **STRICT,
@@ -117,6 +127,7 @@ class FolderSettings(_Schema):
             max_cost_per_request_usd=self.max_cost_per_request_usd,
             score_confidence=self.score_confidence,
             today=today or datetime.date.today().isoformat(),
+            max_latency_ms=self.completion.max_latency_ms if for_completion else None,
         )
 
 

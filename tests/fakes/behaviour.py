@@ -24,6 +24,7 @@ class Behaviour:
     output_tokens: int | None = None
     cost_usd: float | None = None  # OpenRouter-style usage.cost
     frames: tuple[str, ...] = ()  # kind="raw": stream exactly these frames (a quirk no other kind covers)
+    delay_s: float = 0.0  # silence before the response starts, whatever the kind (a slow first byte)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v != _DEFAULTS[k]}
@@ -48,6 +49,11 @@ def ok(text: str | None = None, **kw: Any) -> Behaviour:
 
 def drip(ms: int, text: str | None = None) -> Behaviour:
     return Behaviour("ok", text=text, drip_ms=ms)
+
+
+def slow_start(seconds: float, text: str | None = None) -> Behaviour:
+    """A good answer whose first byte comes `seconds` late (a slow model or a queue in front of it)."""
+    return Behaviour("ok", text=text, delay_s=seconds)
 
 
 def refuse() -> Behaviour:

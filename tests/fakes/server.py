@@ -132,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, fmt: wires.Format, path: str, body: dict[str, Any], b: Behaviour) -> None:
         state = self.server.state
+        if b.delay_s:
+            self._wait(b.delay_s)
         if b.kind == "refuse":
             return self._reset()
         if b.kind == "hang" and b.after_chunks is None:

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from lsprotocol import types
 
-from tests.fakes.behaviour import hang, ok
+from tests.fakes.behaviour import hang, ok, slow_start
 from tests.lsp import harness
 
 PREFIX_DOC = "# 日本語 🎉\ndef area(r):\n    return 3.14 * \n"
@@ -121,3 +121,19 @@ async def test_debounce_lets_a_burst_of_keystrokes_cost_one_upstream_call(tmp_pa
     assert sum(isinstance(r, Exception) for r in results) == 2  # the superseded ones were cancelled while waiting
     assert [i.insert_text for i in results[-1].items] == ["r * r"]
     assert len(fake.requests) == 1
+
+
+async def test_a_slow_route_leaves_the_folders_completion_pool(tmp_path, make_client, fake):
+    """completion.maxLatencyMs from the editor: after one slow answer the next completion goes to
+    the dearer model, whose route has no measurement yet (its prior is within the budget)."""
+    client = await make_client()
+    settings = {"minCodingScore": 40, "completion": {"debounceMs": 0, "maxLatencyMs": 1000}}
+    uri = await setup(client, tmp_path, harness.capabilities("visual-studio-code"), settings)
+    fake.script(slow_start(1.5, "r * r"), ok("r ** 2"))
+    invoked = types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked)
+    first = await client.text_document_inline_completion_async(types.InlineCompletionParams(context=invoked, **at(uri, 2, 18)))
+    assert fake.last.body["model"] == "test-cheap-wire" and first is not None
+    second = await client.text_document_inline_completion_async(types.InlineCompletionParams(context=invoked, **at(uri, 2, 18)))
+    items = second.items if isinstance(second, types.InlineCompletionList) else second
+    assert fake.last.body["model"] == "test-strong-wire"  # the cheap route took 1.5 s > 1 s
+    assert [i.insert_text for i in items] == ["r ** 2"]

@@ -210,3 +210,31 @@ def test_embedded_model_writes_nothing_to_stdout():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout == "DONE\n"
+
+
+async def test_the_embedded_models_load_is_not_learned_as_its_completion_latency(embedded_gguf, tmp_path):
+    """The first completion on the embedded route waits for the model to load; taking that for the
+    route's latency would push the only model of a local-only folder out of completions. Only the
+    second, warm, answer is learned (and recorded as the first token's time)."""
+    from codefloor.config import EmbeddedConfig, UserConfig
+    from codefloor.ledger import Ledger
+    from codefloor.router import Router
+    from codefloor.selection import Preferences, Request, TaskKind
+    from tests.unit.router.scripted import card, catalog
+
+    config = UserConfig(embedded=EmbeddedConfig(model_path=str(embedded_gguf), n_threads=1, n_ctx=2048))
+    local = card("local", 60, "embedded", 0.0, 0.0)
+    ledger = Ledger(tmp_path / "usage.sqlite3")
+    router = Router(catalog(local), config, frozenset({"embedded"}), env={}, providers=ProviderSet(config, {}), ledger=ledger)
+    fim = FimRequest(prefix="def add(a, b):\n    return ", suffix="\n", max_tokens=4)
+    request, prefs = Request(TaskKind.COMPLETION, 20, 4), Preferences(min_coding_score=50, max_latency_ms=60_000)
+    key = local.routes[0].key
+    try:
+        cold = await router.run(fim, request, prefs, folder="/p")
+        assert cold.attempts[0].first_token_ms is None and key not in router.latency.learned
+        warm = await router.run(fim, request, prefs, folder="/p")
+        assert warm.attempts[0].first_token_ms is not None and router.latency.learned[key].count == 1
+        assert [r["first_token_ms"] is None for r in ledger.rows()] == [True, False]
+    finally:
+        await router.aclose()
+        ledger.close()

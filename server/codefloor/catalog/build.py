@@ -27,7 +27,11 @@ Join rules, in order (see names.py and scores.py for the details, tests/unit/cat
    adapters speak chat completions); a zero first-party price (free experimental tiers, not a price);
    experimental releases (`-exp`) OpenRouter no longer lists. A card with no route left is dropped; a
    remote card with no score is dropped.
-7. Output-token factor (costs.py): measured from the card's Aider run at its scored setting when the run
+7. Reasoning (`reasons`, `low_effort`): whether the model reasons unless told not to (see
+   _reasons_by_default), and the score of its lowest-effort measured polyglot run of the same version
+   as the scored run (types.LOW_EFFORT_SETTINGS order: effort none, thinking off, minimal, low; then the
+   newest run, then the lower score), which inline completions use (ModelCard.for_completion).
+8. Output-token factor (costs.py): measured from the card's Aider run at its scored setting when the run
    recorded tokens or cost per case, else the documented default for reasoning / non-reasoning models.
 """
 
@@ -41,7 +45,7 @@ from typing import Any
 
 from codefloor.catalog import costs
 from codefloor.catalog.names import MOVING_ALIASES, OLLAMA_MODELS, card_key, direct_route_has_fim, model_key
-from codefloor.catalog.scores import Fit, best_runs, fit_onto_aider, wilson_interval
+from codefloor.catalog.scores import Fit, best_runs, fit_onto_aider, neg_date, same_version, wilson_interval
 from codefloor.catalog.sources import (
     AA_CODING,
     AIDER_EDIT,
@@ -68,7 +72,16 @@ from codefloor.catalog.sources import (
     read_openrouter,
     read_swebench,
 )
-from codefloor.catalog.types import FIM, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
+from codefloor.catalog.types import (
+    FIM,
+    LOW_EFFORT_SETTINGS,
+    PROVIDER_NAMES,
+    STREAMING,
+    TOOLS,
+    LowEffortScore,
+    ModelCard,
+    Route,
+)
 
 SCHEMA = 1
 BUNDLED_SOURCES = Path(__file__).parent / "sources"
@@ -328,8 +341,29 @@ def _usage(draft: Draft, prompt_per_case: float | None) -> costs.Usage | None:
     return costs.run_usage(draft.score_run, route, prompt_per_case, _reasons_by_default(draft))
 
 
+def low_effort_run(score_run: Run | None, runs: list[Run]) -> Run | None:
+    """Rule 7: the lowest-effort measured polyglot run of the scored run's model version, or None."""
+    if score_run is None or score_run.benchmark not in (AIDER, COMMUNITY):
+        return None
+    key = card_key(score_run.key)
+
+    def same(run: Run) -> bool:  # a moving alias's runs are one version only when run the same day
+        return run.date == score_run.date if key in MOVING_ALIASES else same_version(run, score_run)
+
+    low = [r for r in runs if r.setting in LOW_EFFORT_SETTINGS and card_key(r.key) == key and same(r)]
+    return min(low, key=lambda r: (LOW_EFFORT_SETTINGS.index(r.setting), neg_date(r.date), r.value), default=None)
+
+
+def _low_effort(draft: Draft, src_runs: list[Run]) -> LowEffortScore | None:
+    run = low_effort_run(draft.score_run, src_runs)
+    if run is None:
+        return None
+    score = measured_score(run)
+    return LowEffortScore(**{k: score[k] for k in LowEffortScore.model_fields})
+
+
 def _card(draft: Draft, measured: dict[str, Measurement], factors: costs.Factors,
-          prompt_per_case: float | None) -> ModelCard | None:
+          prompt_per_case: float | None, polyglot_runs: list[Run] = ()) -> ModelCard | None:  # type: ignore[assignment]
     if not draft.routes:
         return None
     routes = [r.route for r in draft.routes]
@@ -361,7 +395,8 @@ def _card(draft: Draft, measured: dict[str, Measurement], factors: costs.Factors
         context_window=context, max_output_tokens=min(min(outputs) if outputs else context, context),
         capabilities=frozenset(capabilities), routes=tuple(routes),
         deprecation_date=deprecations[0] if deprecations else None, open_weights=draft.open_weights,
-        output_token_factor=factor, output_token_factor_source=factor_source, **score,
+        output_token_factor=factor, output_token_factor_source=factor_source,
+        reasons=_reasons_by_default(draft), low_effort=_low_effort(draft, list(polyglot_runs)), **score,
     )
 
 
@@ -488,7 +523,8 @@ def build_cards(src: Sources, as_of: str) -> tuple[list[ModelCard], dict[str, Fi
         _sort_routes(draft)
         kept.append(draft)
     factors, prompt_per_case = measure_factors(kept, src)
-    cards = [card for draft in kept if (card := _card(draft, measured, factors, prompt_per_case))]
+    polyglot_runs = src.runs[AIDER] + src.runs[COMMUNITY]
+    cards = [card for draft in kept if (card := _card(draft, measured, factors, prompt_per_case, polyglot_runs))]
     cards.append(embedded_card(measured))
     ids = [c.id for c in cards]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

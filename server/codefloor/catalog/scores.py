@@ -40,10 +40,10 @@ def setting_rank(setting: str) -> int:
 
 def choose_run(runs: Iterable[Run]) -> Run:
     """The run whose score a card carries (see the module rules)."""
-    return min(runs, key=lambda r: (setting_rank(r.setting), _neg_date(r.date), r.value))
+    return min(runs, key=lambda r: (setting_rank(r.setting), neg_date(r.date), r.value))
 
 
-def _neg_date(date: str) -> tuple[int, ...]:
+def neg_date(date: str) -> tuple[int, ...]:
     return tuple(-int(part) for part in date.split("-"))
 
 

@@ -61,6 +61,26 @@ class Route(BaseModel):
         return bool(today and self.deprecation_date and self.deprecation_date < today)
 
 
+# Settings of a scored run that ask a reasoning model to reason little or not at all, least first:
+# the run a completion may use (see ModelCard.for_completion). "thinking=off" is sent as effort "none".
+LOW_EFFORT_SETTINGS = ("reasoning_effort=none", "thinking=off", "reasoning_effort=minimal", "reasoning_effort=low")
+
+
+class LowEffortScore(BaseModel):
+    """A reasoning model's coding score at a low-effort setting, with its source, date and interval
+    like the card's main score: what a completion, which must not wait for long reasoning, runs at."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    coding_score: float = Field(ge=0, le=100)
+    score_source: str
+    score_date: str
+    score_setting: str = Field(description="One of LOW_EFFORT_SETTINGS, e.g. 'reasoning_effort=low'.")
+    coding_score_low: float | None = Field(default=None, ge=0, le=100)
+    coding_score_high: float | None = Field(default=None, ge=0, le=100)
+    score_interval: str | None = None
+
+
 class ModelCard(BaseModel):
     """Everything the selection engine and the user need to know about one model."""
 
@@ -90,6 +110,9 @@ class ModelCard(BaseModel):
     output_token_factor: float = Field(
         default=1.0, gt=0, description="Expected output tokens = requested output tokens x this (hidden reasoning).")
     output_token_factor_source: str | None = None
+    reasons: bool = Field(default=False, description="Reasons (hidden thinking tokens) when the request says nothing.")
+    low_effort: LowEffortScore | None = Field(
+        default=None, description="Score at a low-effort setting, when a source measured one (reasoning models).")
 
     def score_summary(self) -> str:
         """e.g. '82.7 +/- 10.2 (mapped from swe-bench-bash-only 70.6, n=13)' or '76.9 [70.9-82.0] (aider-polyglot, ...)'."""
@@ -106,9 +129,40 @@ class ModelCard(BaseModel):
 
     @property
     def reasoning_effort(self) -> str | None:
-        """The reasoning effort the score was measured at ("reasoning_effort=high" -> "high")."""
+        """The reasoning effort the score was measured at ("reasoning_effort=high" -> "high";
+        "thinking=off" -> "none", how OpenAI-style APIs turn thinking off)."""
         setting = self.score_setting or ""
+        if setting == "thinking=off":
+            return "none"
         return setting.partition("=")[2] or None if setting.startswith("reasoning_effort=") else None
+
+    @property
+    def scored_reasoning(self) -> bool:
+        """The score was earned with the model reasoning: it reasons by default, or the scored run asked
+        it to reason beyond a low effort (e.g. deepseek-v3.2 at reasoning_effort=high)."""
+        setting = self.score_setting or ""
+        return self.reasons or (setting.startswith(("reasoning_effort=", "thinking_tokens="))
+                                and setting not in LOW_EFFORT_SETTINGS)
+
+    def for_completion(self) -> "ModelCard":
+        """The card as inline completions use it. A model whose score was earned reasoning would think
+        for seconds before the first token, so it completes at its low-effort setting, with that run's
+        score (source, date, interval), when a source measured one; one without is returned as it is,
+        and selection leaves it out of completions (its score is not the setting a completion could
+        honestly run at). Other cards are unchanged."""
+        low = self.low_effort
+        if not self.scored_reasoning or low is None or self.score_setting == low.score_setting:
+            return self
+        return self.model_copy(update={
+            "coding_score": low.coding_score, "score_source": low.score_source, "score_date": low.score_date,
+            "score_setting": low.score_setting, "coding_score_low": low.coding_score_low,
+            "coding_score_high": low.coding_score_high, "score_interval": low.score_interval,
+            "score_extrapolated": False})
+
+    @property
+    def completes(self) -> bool:
+        """May serve inline completions: its score was not earned reasoning, or it has a low-effort score."""
+        return not self.scored_reasoning or self.low_effort is not None
 
     def route_for(self, provider: str) -> Route | None:
         return next((r for r in self.routes if r.provider == provider), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from codefloor.cli.common import add_score_confidence, card_score, fail, folder_preferences, for_cli, score_arg, token_count_arg
 
@@ -36,14 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codefloor.cli.pool_setup import load_setup
-    from codefloor.selection import NoEligibleModel, Request, TaskKind
+    from codefloor.selection import Health, NoEligibleModel, Request, TaskKind
 
     setup = load_setup(args.all_providers)
     task = TaskKind(args.task)
     prefs = folder_preferences(setup.config, args, for_completion=task is TaskKind.COMPLETION)
     request = Request(task=task, input_tokens=args.input_tokens, output_tokens=args.output_tokens)
+    health = _completion_health(setup, prefs) if task is TaskKind.COMPLETION else Health()
     try:
-        decision = setup.pool.decide(request, prefs)
+        decision = setup.pool.decide(request, prefs, health)
     except NoEligibleModel as exc:
         stale = setup.catalog.staleness()
         return fail(for_cli(f"{exc}") + (f" (note: {stale})" if stale else ""))
@@ -97,6 +99,51 @@ def run(args: argparse.Namespace) -> int:
     fallbacks = ", ".join(f"{c.card.id} ({c.route.provider})" for c in decision.fallbacks) or "none"
     print(f"  fallbacks: {fallbacks}")
     print(f"  {decision.eligible_count} eligible of {decision.considered_count} considered (model, route) pairs")
+    if task is TaskKind.COMPLETION:
+        for line in _left_out_of_completions(setup.pool.explain(request, prefs, health)):
+            print(f"  {line}")
     print(f"  {setup.catalog.describe()}")
     setup.warn_if_stale()
     return 0
+
+
+def _completion_health(setup, prefs):
+    """The routes too slow for completion.maxLatencyMs by what the ledger learned (no ledger: priors)."""
+    import time
+
+    from codefloor.latency import REPLAYED_ATTEMPTS, LatencyBook
+    from codefloor.ledger import FILE_NAME, Ledger, LedgerError
+    from codefloor.config import data_dir
+    from codefloor.selection import Health
+
+    book = LatencyBook(time.monotonic)
+    path = data_dir() / FILE_NAME
+    if path.is_file():  # only read: `route` must not create a ledger
+        try:
+            ledger = Ledger(path)
+            try:
+                book.replay(ledger.latencies("completion", REPLAYED_ATTEMPTS), time.time())
+            finally:
+                ledger.close()
+        except LedgerError as exc:
+            print(f"codefloor: {exc}; judging latency by the priors only", file=sys.stderr)
+    if not prefs.max_latency_ms:
+        return Health()
+    return Health(slow_routes=book.slow_routes(setup.pool.candidates, prefs.max_latency_ms, take_retries=False))
+
+
+def _left_out_of_completions(views) -> list[str]:
+    """Models that would serve completions but for the completion rules (reasoning, latency), by rule."""
+    groups: dict[str, list[str]] = {}
+    for view in views:
+        if view.why_not and all("low-effort score" in why or "completion.maxLatencyMs" in why for why in view.why_not):
+            rule = "no low-effort score" if "low-effort score" in view.why_not[0] else "too slow"
+            groups.setdefault(rule, []).append(f"{view.card.id} ({view.why_not[0]})" if rule == "too slow" else view.card.id)
+    lines = []
+    if "no low-effort score" in groups:
+        names = groups["no low-effort score"]
+        lines.append(f"left out of completions, scored reasoning with no low-effort score: {', '.join(names[:6])}"
+                     + (f" and {len(names) - 6} more" if len(names) > 6 else ""))
+    for entry in groups.get("too slow", [])[:4]:
+        lines.append(f"left out of completions: {entry}")
+    return lines

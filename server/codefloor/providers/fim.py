@@ -24,13 +24,15 @@ _STRAY_FENCE = re.compile(r"\A\s*```[^\n`]*(\n|\Z)|(\n|\A)[ \t]*```[^\n`]*\s*\Z"
 _MIN_OVERLAP = 4  # shorter overlaps are as likely to be coincidence as repetition
 
 
-def fim_as_chat(request: FimRequest) -> ChatRequest:
+def fim_as_chat(request: FimRequest, reasoning_effort: str | None = None) -> ChatRequest:
+    """`reasoning_effort`: the low effort a reasoning model completes at (None: the provider's default)."""
     user = f"{request.prefix}{HOLE}{request.suffix}"
     return ChatRequest(
         messages=(Message("system", _SYSTEM), Message("user", user)),
         max_tokens=request.max_tokens,
         temperature=request.temperature,
         stop=request.stop,
+        reasoning_effort=reasoning_effort,
     )
 
 
@@ -84,12 +86,13 @@ def _cut_at_suffix_line(answer: str, suffix: str) -> str:
     return answer
 
 
-async def stream_fim_via_chat(provider: Provider, model: str, request: FimRequest) -> AsyncIterator[StreamChunk]:
+async def stream_fim_via_chat(provider: Provider, model: str, request: FimRequest,
+                              reasoning_effort: str | None = None) -> AsyncIterator[StreamChunk]:
     """FIM on a chat route: the cleaned middle arrives as one chunk (cleanup needs the whole answer)."""
     parts: list[str] = []
     usage: Usage | None = None
     finish: str | None = None
-    async for chunk in provider.stream_chat(model, fim_as_chat(request)):
+    async for chunk in provider.stream_chat(model, fim_as_chat(request, reasoning_effort)):
         parts.append(chunk.text)
         usage = chunk.usage or usage
         finish = chunk.finish_reason or finish

@@ -40,6 +40,11 @@ class LlamaCppProvider:
     def __repr__(self) -> str:
         return f"LlamaCppProvider(model_path={str(self.model_path)!r})"
 
+    @property
+    def loaded(self) -> bool:
+        """The model is in memory: a request now waits for no load (the router learns latency only then)."""
+        return self._llama is not None
+
     def _load(self) -> Any:
         with self._load_lock:
             if self._llama is None:

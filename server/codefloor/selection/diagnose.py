@@ -119,6 +119,13 @@ def _blocked_by(rule: str, remaining: list[Candidate], request: Request, prefs: 
             f"this request needs {need:,} tokens of context and the largest window among models reaching {floor} "
             f"is {widest.card.context_window:,} ({widest.card.id}) -- send less context"
         )
+    if rule == "reasoning":
+        return (f"every model reaching {floor} reasons by default and has no low-effort score, so none may serve "
+                "inline completions -- lower completion.minCodingScore")
+    if rule == "latency":
+        names = ", ".join(sorted({c.route.key for c in remaining})[:3])
+        return (f"every model reaching {floor} is too slow for completion.maxLatencyMs ({names}) -- raise "
+                "completion.maxLatencyMs or lower completion.minCodingScore; slow routes are tried again now and then")
     if rule == "retired":
         return f"every model reaching {floor} is past its deprecation date (as of {prefs.today}) -- lower minCodingScore or update the catalog (codefloor catalog update)"
     if rule == "cooldown":

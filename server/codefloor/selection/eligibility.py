@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from codefloor.catalog.types import FIM
-from codefloor.selection.types import Candidate, Health, Preferences, Request
+from codefloor.selection.types import Candidate, Health, Preferences, Request, TaskKind
 
 
 def has_capabilities(candidate: Candidate, required: frozenset[str]) -> bool:
@@ -56,6 +56,12 @@ RULES: tuple[Rule, ...] = (
         lambda c, r, p, h: "lacks " + ", ".join(sorted(x for x in r.required_capabilities if not has_capabilities(c, frozenset({x})))),
     ),
     Rule(
+        "reasoning",  # completions must not wait for long hidden reasoning (ModelCard.for_completion)
+        lambda c, r, p, h: r.task is not TaskKind.COMPLETION or c.card.completes,
+        lambda c, r, p, h: ("reasons by default" if c.card.reasons else f"scored at {c.card.score_setting}")
+        + " and has no low-effort score (not for completions)",
+    ),
+    Rule(
         "retired",
         lambda c, r, p, h: not c.route.retired(p.today),
         lambda c, r, p, h: f"deprecated since {c.route.deprecation_date}",
@@ -69,6 +75,11 @@ RULES: tuple[Rule, ...] = (
         "cooldown",
         lambda c, r, p, h: c.route.key not in h.unavailable_routes,
         lambda c, r, p, h: "cooling down after failures",
+    ),
+    Rule(
+        "latency",
+        lambda c, r, p, h: r.task is not TaskKind.COMPLETION or c.route.key not in h.slow_routes,
+        lambda c, r, p, h: h.slow_routes.get(c.route.key, "too slow for completions"),
     ),
     Rule(
         "budget",

@@ -13,6 +13,12 @@ why that is exact). Policies:
 Score confidence: a pool ranks by the estimate or (conservative) by the lower bound of each score's
 interval; a pool answers a request of the other confidence through its twin, built on first use.
 
+Completions: a completion request is answered by the pool's completion variant (built on first use),
+whose cards are ModelCard.for_completion() views: a reasoning model with a low-effort score carries
+that score and setting (the router sends that effort), one without is left out ("reasoning" rule),
+and routes in Health.slow_routes are left out ("latency" rule). When latency left out what would
+otherwise have been chosen, the reason says so ("; cheaper X left out: first token ...").
+
 Cost: exact.exact_cost (list prices, the long-context tier when the request is that long, output x
 the candidate's output-token factor: the card's, or an observed one given to Pool.build).
 
@@ -47,6 +53,7 @@ from codefloor.selection.types import (
     Preferences,
     Request,
     ScoreConfidence,
+    TaskKind,
     ranked_score,
 )
 
@@ -81,6 +88,7 @@ class Pool:
         output_factors: Mapping[str, float] | None = None,
         conservative: bool = False,
         all_cards: tuple[ModelCard, ...] = (),
+        completion: bool = False,
     ):
         self.cards = cards  # every scored card (available or not), strongest first
         self.candidates = candidates  # available pairs in position order (-score, id, route key)
@@ -88,8 +96,9 @@ class Pool:
         self.provider_hints = dict(provider_hints)
         self.output_factors = dict(output_factors or {})
         self.conservative = conservative
-        self._all_cards = all_cards
-        self._twin: Pool | None = None
+        self.completion = completion  # cards are completion views (ModelCard.for_completion)
+        self._all_cards = all_cards  # as given to build, before any completion view
+        self._variants: dict[tuple[bool, bool], Pool] = {(conservative, completion): self}  # shared by the family
         # Long-context tiers: requests are classed by how many tier thresholds they exceed.
         self._tiers = sorted({c.route.long_context_tokens for c in candidates if c.route.long_context_tokens})
         self.scale = PriceScale.for_prices(
@@ -127,19 +136,23 @@ class Pool:
         provider_hints: Mapping[str, str] | None = None,
         output_factors: Mapping[str, float] | None = None,
         conservative: bool = False,
+        completion: bool = False,
     ) -> "Pool":
         """`provider_hints`: provider -> how to enable it, e.g. {"anthropic": "set ANTHROPIC_API_KEY"}.
         `output_factors`: model id -> output-token factor observed by the user (overrides the card's).
-        `conservative`: rank by the lower bound of each score's interval (else its estimate)."""
+        `conservative`: rank by the lower bound of each score's interval (else its estimate).
+        `completion`: the pool of completion requests (cards seen through ModelCard.for_completion)."""
         by_id: dict[str, ModelCard] = {}
-        for card in cards:
+        given = tuple(cards)
+        for card in given:
             if card.id in by_id:
                 raise ValueError(f"model id {card.id!r} appears twice in the catalog; ids must be unique")
             by_id[card.id] = card
         for model_id, factor in (output_factors or {}).items():
             if not (isinstance(factor, (int, float)) and math.isfinite(factor) and factor > 0):
                 raise ValueError(f"output factor of {model_id!r} must be a positive number, got {factor!r}")
-        scored = sorted((c for c in by_id.values() if c.coding_score is not None),
+        views = [c.for_completion() for c in by_id.values()] if completion else list(by_id.values())
+        scored = sorted((c for c in views if c.coding_score is not None),
                         key=lambda c: (-ranked_score(c, conservative), c.id))  # type: ignore[operator]
         factors = dict(output_factors or {})
         candidates = [
@@ -150,17 +163,24 @@ class Pool:
         ]
         candidates.sort(key=lambda c: (-c.score, c.card.id, c.route.key))
         return cls(tuple(scored), tuple(candidates), frozenset(available_providers), provider_hints or {},
-                   factors, conservative, tuple(by_id.values()))
+                   factors, conservative, given, completion)
 
     def for_confidence(self, confidence: ScoreConfidence) -> "Pool":
         """This pool, or its twin ranked by the other end of the interval (built once)."""
-        if (confidence is ScoreConfidence.CONSERVATIVE) == self.conservative:
-            return self
-        if self._twin is None:
-            self._twin = Pool.build(self._all_cards, self.available_providers, provider_hints=self.provider_hints,
-                                    output_factors=self.output_factors, conservative=not self.conservative)
-            self._twin._twin = self
-        return self._twin
+        return self._variant(confidence is ScoreConfidence.CONSERVATIVE, self.completion)
+
+    def for_request(self, request: Request, prefs: Preferences) -> "Pool":
+        """The variant of this pool that answers `request` at `prefs`' score confidence."""
+        return self._variant(prefs.score_confidence is ScoreConfidence.CONSERVATIVE, request.task is TaskKind.COMPLETION)
+
+    def _variant(self, conservative: bool, completion: bool) -> "Pool":
+        pool = self._variants.get((conservative, completion))
+        if pool is None:
+            pool = Pool.build(self._all_cards, self.available_providers, provider_hints=self.provider_hints,
+                              output_factors=self.output_factors, conservative=conservative, completion=completion)
+            pool._variants = self._variants
+            self._variants[(conservative, completion)] = pool
+        return pool
 
     @property
     def considered(self) -> int:
@@ -179,7 +199,7 @@ class Pool:
         considered_count and eligible_count count candidates, i.e. (model, route) pairs; the reason
         text counts distinct models ("cheapest of 12 models scoring >= 60: ...").
         """
-        pool = self.for_confidence(prefs.score_confidence)
+        pool = self.for_request(request, prefs)
         if pool is not self:
             return pool.decide(request, prefs, health)
         floor = prefs.min_coding_score
@@ -213,6 +233,7 @@ class Pool:
             )
         else:
             reason = f"{prefs.policy.value} of {scoring}: {wording.describe(label, cost)}"
+        reason += self._left_out_for_latency(request, prefs, health, chosen, cost)
         return Decision(
             chosen=chosen,
             fallbacks=tuple([index.candidates[pos] for pos in ranked[1:]]),
@@ -223,6 +244,22 @@ class Pool:
             floor=floor,
             policy=prefs.policy,
         )
+
+    def _left_out_for_latency(self, request: Request, prefs: Preferences, health: Health, chosen: Candidate,
+                              cost: float) -> str:
+        """"; cheaper X left out: <why>" when, without the latency rule, X would have been chosen."""
+        if request.task is not TaskKind.COMPLETION or not health.slow_routes:
+            return ""
+        try:
+            unhurried = self.decide(request, prefs, Health(health.unavailable_routes, health.paid_routes_blocked))
+        except NoEligibleModel:
+            return ""
+        other = unhurried.chosen
+        why = health.slow_routes.get(other.route.key)
+        if why is None or other.route.key == chosen.route.key:
+            return ""
+        which = "cheaper " if unhurried.expected_cost_usd < cost else ""
+        return f"; {which}{other.card.id} via {other.route.provider} left out: {why}"
 
     def _balanced(
         self, index: FilteredIndex, k: int, floor: float, inp: int, out: int, keep: int, cap: int | None
@@ -255,7 +292,10 @@ class Pool:
         if unavailable:
             unavailable = unavailable & self._route_keys  # keys we do not serve must not split the cache
         tier = bisect_left(self._tiers, request.input_tokens)
+        slow = frozenset(health.slow_routes) & self._route_keys if request.task is TaskKind.COMPLETION else frozenset()
         key = (
+            request.task,
+            slow,
             prefs.allowed_providers,
             prefs.local_only,
             request.required_capabilities,
@@ -307,7 +347,7 @@ class Pool:
 
     def explain(self, request: Request, prefs: Preferences, health: Health = _NO_HEALTH) -> list[CandidateView]:
         """Every scored model with its best route, cost, eligibility and the reasons it is not eligible."""
-        pool = self.for_confidence(prefs.score_confidence)
+        pool = self.for_request(request, prefs)
         if pool is not self:
             return pool.explain(request, prefs, health)
         _validate(request, prefs)

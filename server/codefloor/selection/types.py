@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -49,14 +50,21 @@ class Preferences:
     max_fallbacks: int = 4
     score_confidence: ScoreConfidence = ScoreConfidence.ESTIMATE
     today: str | None = None  # YYYY-MM-DD: routes deprecated before it are not used (None: none retired)
+    # Inline completions: time to the first useful token a route may take (completion.maxLatencyMs).
+    # The router judges learned latencies against it and passes the misses as Health.slow_routes.
+    max_latency_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    """Routes that must not be used right now (cooling down after failures, or out of budget)."""
+    """Routes that must not be used right now (cooling down after failures, or out of budget), and
+    routes too slow for inline completions: route key -> why, e.g. "first token 3.1 s learned > 1.5 s
+    budget (completion.maxLatencyMs)". The router learns latencies and judges them against the
+    folder's budget; the engine only leaves those routes out of completion requests."""
 
     unavailable_routes: frozenset[str] = frozenset()  # Route.key values
     paid_routes_blocked: bool = False  # daily budget reached: only local routes may run
+    slow_routes: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 def ranked_score(card: ModelCard, conservative: bool) -> float | None:

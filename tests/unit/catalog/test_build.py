@@ -263,3 +263,31 @@ def test_trimmed_copies_build_the_same_catalog_as_the_originals(tmp_path):
     trim_all(original, trimmed)
     assert "long text" not in (trimmed / "openrouter_models_2026-08-01.json").read_text()
     assert render(catalog_document(read_sources(trimmed))) == render(catalog_document(read_sources(original)))
+
+
+def test_a_reasoning_card_carries_its_lowest_effort_run_as_the_completion_score(tmp_path):
+    folder = write_sources(tmp_path)
+    runs = yaml.safe_load((folder / "aider_polyglot_leaderboard.yml").read_text())
+    runs += [polyglot("alpha-1", "2025-05-02", 31.0, reasoning_effort="medium"),
+             polyglot("alpha-1", "2025-05-02", 22.0, reasoning_effort="low"),
+             polyglot("alpha-2", "2025-05-03", 33.0, reasoning_effort="medium"),
+             polyglot("alpha-2", "2025-05-03", 28.0, reasoning_effort="minimal"),
+             polyglot("alpha-2", "2025-05-04", 21.0, reasoning_effort="low")]
+    (folder / "aider_polyglot_leaderboard.yml").write_text(yaml.safe_dump(runs))
+    document = catalog_document(read_sources(folder))
+    one = card(document, "alpha-1")
+    assert one["score_setting"] == "reasoning_effort=medium" and one["coding_score"] == 31.0  # the default-effort run scores it
+    assert one["low_effort"]["coding_score"] == 22.0 and one["low_effort"]["score_setting"] == "reasoning_effort=low"
+    assert one["low_effort"]["score_date"] == "2025-05-02" and one["low_effort"]["score_source"] == "aider-polyglot"
+    assert one["low_effort"]["coding_score_low"] < 22.0 < one["low_effort"]["coding_score_high"]
+    assert "225 cases" in one["low_effort"]["score_interval"]
+    assert card(document, "alpha-2")["low_effort"]["score_setting"] == "reasoning_effort=minimal"  # less effort wins
+    assert card(document, "alpha-3")["low_effort"] is None
+    assert card(document, "deepseek-chat")["reasons"] is False
+
+
+def test_the_bundled_snapshot_knows_gpt_5_reasons_and_its_low_effort_score():
+    gpt5 = card(json.loads(BUNDLED_CATALOG.read_text()), "gpt-5")
+    assert gpt5["reasons"] is True and gpt5["score_setting"] == "reasoning_effort=medium"
+    low = gpt5["low_effort"]
+    assert (low["coding_score"], low["score_setting"], low["score_date"]) == (81.3, "reasoning_effort=low", "2025-08-25")

@@ -125,7 +125,7 @@ def test_the_schema_has_no_place_for_text_or_keys(tmp_path):
     columns = set(ledger.rows()[0])
     assert columns == {
         "id", "at_utc", "day_utc", "folder", "task", "model", "route", "provider", "input_tokens",
-        "output_tokens", "cost_usd", "cost_source", "latency_ms", "outcome", "error_kind",
+        "output_tokens", "cost_usd", "cost_source", "latency_ms", "outcome", "error_kind", "first_token_ms",
     }
     assert os.path.exists(tmp_path / (FILE_NAME + "-wal"))  # WAL mode is on
 
@@ -154,3 +154,30 @@ def test_observed_output_factors_need_enough_successful_requests(tmp_path):
     factors = ledger.observed_output_factors({"action": 10, "completion": 5}, min_requests=20)
     assert factors == {"often": 2.0}  # 400 tokens returned / 20 requests x 10 asked
     ledger.close()
+
+
+def test_a_ledger_from_before_first_token_ms_keeps_working_and_gains_the_column(tmp_path):
+    import sqlite3
+
+    path = tmp_path / FILE_NAME
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE attempts (id INTEGER PRIMARY KEY, at_utc TEXT NOT NULL, day_utc TEXT NOT NULL, folder TEXT NOT NULL,
+            task TEXT NOT NULL, model TEXT NOT NULL, route TEXT NOT NULL, provider TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
+            cost_source TEXT NOT NULL, latency_ms REAL NOT NULL, outcome TEXT NOT NULL, error_kind TEXT);
+        INSERT INTO attempts VALUES (1, '2026-11-30T10:00:00.000+00:00', '2026-11-30', '/w', 'completion', 'm1',
+            'openai:m1', 'openai', 10, 2, 0.5, 'catalog', 3100.0, 'error', 'ProviderTimeout');
+    """)
+    old.commit()
+    old.close()
+    ledger = Ledger(path)
+    ledger.record(Attempt("m1", "openai:m1", "openai", "ok", 10, 2, 0.25, 140.0, first_token_ms=90.0), task="completion")
+    rows = ledger.rows()
+    assert [(r["latency_ms"], r["first_token_ms"]) for r in rows] == [(3100.0, None), (140.0, 90.0)]
+    assert ledger.spend_today(dt.date(2026, 11, 30)) == 0.5  # the old row still counts
+    found = ledger.latencies("completion", 10)
+    assert [(route, first, total, outcome) for _, route, first, total, outcome, _ in found] == [
+        ("openai:m1", None, 3100.0, "error"), ("openai:m1", 90.0, 140.0, "ok")]
+    ledger.close()
+    Ledger(path).close()  # opening again adds nothing twice

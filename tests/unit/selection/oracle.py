@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from codefloor.catalog.types import FIM, ModelCard
-from codefloor.selection import Candidate, Health, Policy, Preferences, Request, ScoreConfidence
+from codefloor.selection import Candidate, Health, Policy, Preferences, Request, ScoreConfidence, TaskKind
 
 
 def decimal(value: float) -> Fraction:
@@ -40,6 +40,23 @@ def distinct(routes):
     return [r for _, r in best.values()]
 
 
+def as_used(card: ModelCard, request: Request) -> ModelCard | None:
+    """The card a request is served by: a completion runs a reasoning model at its low-effort score, and
+    not at all without one (ROUTING.md, completions); None = may not serve this request."""
+    setting = card.score_setting or ""
+    low_settings = ("reasoning_effort=none", "reasoning_effort=minimal", "reasoning_effort=low", "thinking=off")
+    thinks = card.reasons or (setting not in low_settings and (setting.startswith("reasoning_effort=")
+                                                                or setting.startswith("thinking_tokens=")))
+    if request.task is not TaskKind.COMPLETION or not thinks:
+        return card
+    if card.low_effort is None:
+        return None
+    low = card.low_effort
+    if low.score_setting == setting:
+        return card
+    return card.model_copy(update={"coding_score": low.coding_score, "coding_score_low": low.coding_score_low})
+
+
 def is_eligible(c: Candidate, available: frozenset[str], request: Request, prefs: Preferences, health: Health,
                 factors: dict | None = None) -> bool:
     route, card = c.route, c.card
@@ -60,14 +77,16 @@ def is_eligible(c: Candidate, available: frozenset[str], request: Request, prefs
         and (not prefs.local_only or route.provider in ("ollama", "embedded"))
         and (prefs.max_cost_per_request_usd is None or cost(c, request, factors) <= decimal(prefs.max_cost_per_request_usd))
         and route.key not in health.unavailable_routes
+        and (request.task is not TaskKind.COMPLETION or route.key not in health.slow_routes)
         and (not health.paid_routes_blocked or free)
     )
 
 
 def eligible(cards: list[ModelCard], available, request, prefs, health, factors=None) -> list[Candidate]:
+    used = [c for c in (as_used(card, request) for card in cards) if c is not None]
     return [
         Candidate(card, route)
-        for card in cards
+        for card in used
         for route in distinct(card.routes)
         if is_eligible(Candidate(card, route), available, request, prefs, health, factors)
     ]

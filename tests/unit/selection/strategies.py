@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from codefloor.catalog.types import FIM, PROVIDER_NAMES, STREAMING, TOOLS, ModelCard, Route
+from codefloor.catalog.types import FIM, PROVIDER_NAMES, STREAMING, TOOLS, LowEffortScore, ModelCard, Route
 from codefloor.selection import Health, Policy, Preferences, Request, ScoreConfidence, TaskKind
 
 PROVIDERS = list(PROVIDER_NAMES)
@@ -26,6 +26,8 @@ TIED_SCORES = st.sampled_from([50.0, 60.0, 70.0])
 
 DATES = st.sampled_from(["2025-06-01", "2026-08-01", "2026-12-01", "2027-01-01"])
 FACTORS = st.sampled_from([1.0, 0.5, 1.09, 3.27, 10.71])
+SETTINGS = st.sampled_from([None, "default", "reasoning_effort=high", "reasoning_effort=low", "thinking=off",
+                            "thinking_tokens=32000"])
 
 
 @st.composite
@@ -63,6 +65,13 @@ def cards(draw, min_size: int = 0, max_size: int = 25, ties: bool = False) -> li
         score = draw(st.one_of(st.none(), scores) if draw(st.integers(0, 9)) == 0 else scores)
         width = draw(st.one_of(st.none(), st.sampled_from([0.0, 5.0, 10.2]), st.floats(0, 30)))
         low = None if score is None or width is None else max(0.0, score - width)
+        reasons = draw(st.integers(0, 2)) == 0  # a third reason by default; half of all cards have a low-effort score
+        low_effort = None
+        if draw(st.booleans()):
+            low_score = draw(scores)
+            low_low = draw(st.one_of(st.none(), st.floats(0, 1).map(lambda f: round(low_score * f, 1))))
+            low_effort = LowEffortScore(coding_score=low_score, coding_score_low=low_low, score_source="aider-polyglot",
+                                        score_date="2025-08-25", score_setting="reasoning_effort=low")
         made.append(ModelCard(
             id=model_id,
             display_name=model_id,
@@ -75,6 +84,9 @@ def cards(draw, min_size: int = 0, max_size: int = 25, ties: bool = False) -> li
             capabilities=draw(CAPABILITIES),
             routes=draw(routes(model_id, prices)),
             output_token_factor=draw(FACTORS),
+            score_setting=draw(SETTINGS),
+            reasons=reasons,
+            low_effort=low_effort,
         ))
     return made
 
@@ -118,7 +130,9 @@ def preferences() -> st.SearchStrategy[Preferences]:
 def healths(draw, pool_cards: list[ModelCard]) -> Health:
     keys = sorted({r.key for c in pool_cards for r in c.routes})
     unavailable = draw(st.frozensets(st.sampled_from(keys))) if keys and draw(st.booleans()) else frozenset()
-    return Health(unavailable_routes=unavailable, paid_routes_blocked=draw(st.integers(0, 5)) == 0)
+    slow = draw(st.frozensets(st.sampled_from(keys))) if keys and draw(st.booleans()) else frozenset()
+    return Health(unavailable_routes=unavailable, paid_routes_blocked=draw(st.integers(0, 5)) == 0,
+                  slow_routes={key: f"first token {len(key)} s learned > 1 s budget" for key in slow})
 
 
 def available_providers() -> st.SearchStrategy[frozenset[str]]:

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codefloor.catalog.types import PROVIDER_NAMES
-from codefloor.selection import NoEligibleModel, Policy, Pool
+from codefloor.selection import Health, NoEligibleModel, Policy, Pool, TaskKind
 
 from . import oracle
 from .strategies import available_providers, cards, healths, observed_factors, preferences, requests
@@ -31,7 +31,7 @@ def check_against_oracle(pool, card_list, available, request, prefs, health, fac
     assert want, f"engine chose {decision.chosen.card.id} but nothing is eligible"
     assert ids([decision.chosen, *decision.fallbacks]) == ids(want)
     assert decision.eligible_count == len(all_eligible)
-    assert decision.considered_count == pool.considered
+    assert decision.considered_count == pool.for_request(request, prefs).considered
 
     def cost(c):
         return oracle.cost(c, request, factors)
@@ -61,6 +61,15 @@ def check_against_oracle(pool, card_list, available, request, prefs, health, fac
         assert chosen_cost == min(cost(e) for e in band)
     assert decision.floor == prefs.min_coding_score and decision.policy is prefs.policy
     assert "\n" not in decision.reason and chosen.card.id in decision.reason
+    # Latency: the reason names what the latency rule left out that would otherwise have been chosen.
+    unhurried = oracle.expected(card_list, available, request, prefs,
+                                Health(health.unavailable_routes, health.paid_routes_blocked), factors)
+    if (request.task is TaskKind.COMPLETION and unhurried and unhurried[0].route.key in health.slow_routes
+            and unhurried[0].route.key != chosen.route.key):
+        other = unhurried[0]
+        assert f"{other.card.id} via {other.route.provider} left out: {health.slow_routes[other.route.key]}" in decision.reason
+    else:
+        assert "left out" not in decision.reason
     return decision
 
 
@@ -115,7 +124,7 @@ def test_same_input_same_output_whatever_the_card_order(card_list, available, re
 def test_explain_agrees_with_decide(card_list, available, request, prefs):
     pool = Pool.build(card_list, available)
     views = pool.explain(request, prefs)
-    assert [v.card.id for v in views] == [c.id for c in pool.for_confidence(prefs.score_confidence).cards]
+    assert [v.card.id for v in views] == [c.id for c in pool.for_request(request, prefs).cards]
     eligible_models = {c.card.id for c in oracle.eligible(card_list, available, request, prefs, oracle.Health())}
     assert {v.card.id for v in views if v.eligible} == eligible_models
     assert all(bool(v.why_not) != v.eligible for v in views)
