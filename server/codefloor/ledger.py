@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     first_token_ms REAL            -- until the first useful chunk; NULL = none came, the model loaded during it, or an older ledger
 );
 CREATE INDEX IF NOT EXISTS attempts_day ON attempts(day_utc);
+CREATE INDEX IF NOT EXISTS attempts_task_folder_at ON attempts(task, folder, at_utc);  -- completion_spend.py reads
 """
 # Columns added after the first release, with their definitions: opening an older ledger adds them
 # (ALTER TABLE ... ADD COLUMN keeps every row; old rows read NULL), so old ledgers keep working.
@@ -97,6 +98,22 @@ class Ledger:
     @classmethod
     def open_default(cls, env: Mapping[str, str] | None = None) -> "Ledger":
         return cls(data_dir(env) / FILE_NAME)
+
+    @classmethod
+    def read_only(cls, path: Path | str) -> "Ledger":
+        """A second, read-only connection to an existing ledger, e.g. for a thread of a process that has
+        it open already. Only SQLite touches the file: opening and closing another descriptor of it, as
+        __init__ does to set its mode, would drop this process's SQLite locks on it (POSIX locks are
+        per process), and a closing connection that then thinks itself the last deletes the WAL that
+        the other one still writes to."""
+        ledger = cls.__new__(cls)
+        ledger.path = Path(path)
+        try:
+            ledger._db = sqlite3.connect(f"{ledger.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False,
+                                         timeout=5.0)
+        except sqlite3.Error as exc:
+            raise _cannot(ledger.path, exc) from None
+        return ledger
 
     def record(
         self,
@@ -236,6 +253,40 @@ class Ledger:
         except sqlite3.Error as exc:
             raise _cannot(self.path, exc) from None
         return [(dt.datetime.fromisoformat(at).timestamp(), *rest) for at, *rest in reversed(rows)]
+
+    def task_rows(self, task: str, folder: str, since: dt.datetime) -> list[tuple[dt.datetime, float]]:
+        """(when, cost USD) of the folder's settled attempts of `task` since `since` (exclusive), oldest
+        first, whichever process wrote them. Reservations (pending rows) are not spend and are left out."""
+        try:
+            found = self._db.execute(
+                "SELECT at_utc, cost_usd FROM attempts WHERE task = ? AND folder = ? AND at_utc > ?"
+                " AND outcome != 'pending' ORDER BY at_utc",
+                (task, folder, _iso(since)),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
+        return [(dt.datetime.fromisoformat(when), float(cost)) for when, cost in found]
+
+    def task_use(self, task: str, since: dt.datetime, gap_cap_s: float,
+                 folder: str | None = None) -> dict[str, tuple[int, float, float, dt.datetime]]:
+        """folder -> (settled attempts of `task` since `since`, their cost USD, seconds of use, when the
+        newest was), for one folder or every folder. Seconds of use: the gaps between a folder's consecutive attempts, each
+        counted up to gap_cap_s (see completion_spend.py). One indexed pass in SQLite (a window function), no rows in Python."""
+        where, params = ("task = ? AND at_utc > ? AND outcome != 'pending'", [task, _iso(since)])
+        if folder is not None:
+            where, params = where + " AND folder = ?", [*params, folder]
+        try:
+            found = self._db.execute(
+                "SELECT folder, COUNT(*), SUM(cost_usd), COALESCE(SUM(MIN(gap, ?)), 0), MAX(at_utc) FROM ("
+                " SELECT folder, at_utc, cost_usd, (julianday(at_utc) - julianday(LAG(at_utc) OVER"
+                f" (PARTITION BY folder ORDER BY at_utc))) * 86400.0 AS gap FROM attempts WHERE {where})"
+                " GROUP BY folder ORDER BY folder",
+                (gap_cap_s, *params),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise _cannot(self.path, exc) from None
+        return {name: (count, float(cost or 0.0), float(seconds), dt.datetime.fromisoformat(newest))
+                for name, count, cost, seconds, newest in found}
 
     def rows(self) -> list[dict]:
         """Every attempt, oldest first (for tests and exports)."""

@@ -558,6 +558,11 @@ class Router:
     def usage_summary(self, since: dt.date | None = None) -> dict:
         return self._ledger.summary(since)
 
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger this router records to (completion_spend.py reads the completion figures from it)."""
+        return self._ledger
+
     async def aclose(self) -> None:
         await self._providers.aclose()
         self._ledger.close()

@@ -63,6 +63,17 @@ class CompletionSettings(_Schema):
             "leave the completion pool and are tried again now and then (docs/routing.md)."
         ),
     )
+    max_cost_per_hour_usd: float | None = Field(
+        default=None,
+        **STRICT,
+        ge=0,
+        allow_inf_nan=False,
+        description=(
+            "Pause automatic completions while this folder's completions cost at least this much (USD) in the "
+            "rolling last hour (from the ledger, every codefloor process); invoked ones still run. Also "
+            "prefers models that keep inside it. null = no limit."
+        ),
+    )
 
 
 class FolderSettings(_Schema):

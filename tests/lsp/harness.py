@@ -62,6 +62,12 @@ async def start(env: dict[str, str]) -> LanguageClient:
     def status(params) -> None:
         client.statuses.append(params)  # type: ignore[attr-defined]
 
+    client.spends = []  # type: ignore[attr-defined]
+
+    @client.feature("codefloor/completionSpend")
+    def spend(params) -> None:
+        client.spends.append(plain(params))  # type: ignore[attr-defined]
+
     return client
 
 
@@ -141,6 +147,15 @@ async def eventually(predicate, timeout: float = 15.0, what: str = "the conditio
     while not predicate():
         assert loop.time() < deadline, f"{what} did not happen within {timeout:g} s"
         await asyncio.sleep(0.02)
+
+
+def plain(value: Any) -> Any:
+    """A custom notification's params (pygls structures them as nested named tuples) as plain dicts."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 def logged(client, text: str) -> int:

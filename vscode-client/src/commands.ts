@@ -19,6 +19,7 @@ export const CLIENT_COMMANDS = {
 } as const;
 
 export const STATUS_NOTIFICATION = 'codefloor/status';
+export const SPEND_NOTIFICATION = 'codefloor/completionSpend';
 
 export function validateInstruction(text: string): string | undefined {
   return text.trim() === '' ? 'Say what to change, e.g. "add type hints" or "handle the empty list".' : undefined;

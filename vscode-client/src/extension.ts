@@ -17,6 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const statusBar = new FloorStatusBar();
   const server = new ServerController(context.secrets, output, {
     status: (status) => statusBar.record(status),
+    spend: (spend) => statusBar.recordSpend(spend),
     health: (problem) => statusBar.setProblem(problem),
   });
   controller = server;

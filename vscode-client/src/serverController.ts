@@ -23,7 +23,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { KEYED_PROVIDERS, secretName, serverEnvironment } from './apiKeys';
-import { STATUS_NOTIFICATION } from './commands';
+import { SPEND_NOTIFICATION, STATUS_NOTIFICATION } from './commands';
 import { SECTION, answerConfiguration, folderSettingsPayload, userLevelValue } from './folderSettings';
 import {
   type ServerCommand,
@@ -34,10 +34,12 @@ import {
   startFailureMessage,
 } from './serverCommand';
 import { RecentErrors, ServerLogLevels } from './serverLog';
-import { type RoutingStatus, isRoutingStatus } from './status';
+import { type CompletionSpend, type RoutingStatus, isCompletionSpend, isRoutingStatus } from './status';
 
 export interface ServerEvents {
   status(status: RoutingStatus): void;
+  /** A folder's completion spend: cost per hour of use, and the hourly limit's pause. */
+  spend(spend: CompletionSpend): void;
   /** `problem` is undefined when the server runs, else what went wrong and what to do. */
   health(problem: string | undefined): void;
 }
@@ -143,6 +145,9 @@ export class ServerController implements vscode.Disposable {
       const client = new QuietLanguageClient('codefloor', 'codefloor', serverOptions, this.clientOptions(recent, () => ran));
       client.onNotification(STATUS_NOTIFICATION, (payload: unknown) => {
         if (isRoutingStatus(payload)) this.events.status(payload);
+      });
+      client.onNotification(SPEND_NOTIFICATION, (payload: unknown) => {
+        if (isCompletionSpend(payload)) this.events.spend(payload);
       });
       // The client restarts a crashed server by itself (see errorHandler); follow it either way.
       client.onDidChangeState(({ newState }) => {

@@ -15,6 +15,27 @@ export interface RoutingStatus {
   task?: string;
 }
 
+/** Payload of the server's `codefloor/completionSpend` notification (server: lsp/spend_status.py). */
+export interface CompletionSpend {
+  folder: string | null;
+  /** What completions cost per hour of use in this folder, from the ledger (`text` names window and source). */
+  perHourOfUse: { usdPerHour: number | null; attempts: number; windowDays: number; text: string };
+  /** The rolling hour against completion.maxCostPerHourUsd; null when the folder sets no limit. */
+  lastHour: { spentUsd: number; limitUsd: number; paused: boolean; resumesAt: string | null; text: string } | null;
+}
+
+export function isCompletionSpend(value: unknown): value is CompletionSpend {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const use = v.perHourOfUse as Record<string, unknown> | null | undefined;
+  const hour = v.lastHour as Record<string, unknown> | null | undefined;
+  return (
+    (v.folder === null || typeof v.folder === 'string') &&
+    typeof use === 'object' && use !== null && typeof use.text === 'string' &&
+    (hour === null || (typeof hour === 'object' && hour !== undefined && typeof hour.paused === 'boolean' && typeof hour.text === 'string'))
+  );
+}
+
 export interface StatusView {
   text: string;
   tooltip: string; // markdown
@@ -65,9 +86,35 @@ export function md(text: string): string {
 
 /**
  * `floor` is this folder's current setting (it may have changed since `last` was served);
- * `last` is the most recent status the server reported for this folder, if any.
+ * `last` is the most recent status the server reported for this folder, if any; `spend` the
+ * folder's latest completion spend. While its hourly limit pauses automatic completions, the
+ * item says so with the hour's spend, the limit and when they resume (local time).
  */
-export function statusView(floor: number, last: RoutingStatus | undefined): StatusView {
+export function statusView(floor: number, last: RoutingStatus | undefined, spend?: CompletionSpend): StatusView {
+  const view = routingView(floor, last);
+  if (!spend) return view;
+  const lines = [`Completions: ${md(spend.perHourOfUse.text)}`];
+  if (spend.lastHour) lines.push(`Hourly limit: ${md(spend.lastHour.text)}`);
+  const parts = view.tooltip.split('\n\n');
+  parts.splice(parts.length - 1, 0, ...lines); // before "Click to explain routing."
+  const hour = spend.lastHour;
+  if (!hour?.paused) return { text: view.text, tooltip: parts.join('\n\n') };
+  const until = hour.resumesAt ? ` until ${clock(hour.resumesAt)}` : '';
+  return {
+    text: `$(debug-pause) ≥${formatScore(floor)} · completions paused (${formatCost(hour.spentUsd)} of ${formatCost(hour.limitUsd)}/h)${until}`,
+    tooltip: parts.join('\n\n'),
+  };
+}
+
+/** An ISO time as HH:MM on this machine's clock, rounded up to the minute (never earlier than it). */
+export function clock(iso: string): string {
+  const ms = new Date(iso).getTime();
+  if (Number.isNaN(ms)) return iso;
+  const when = new Date(Math.ceil(ms / 60_000) * 60_000);
+  return `${String(when.getHours()).padStart(2, '0')}:${String(when.getMinutes()).padStart(2, '0')}`;
+}
+
+function routingView(floor: number, last: RoutingStatus | undefined): StatusView {
   const floorText = `≥${formatScore(floor)}`;
   if (!last) {
     return {

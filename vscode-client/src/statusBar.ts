@@ -1,12 +1,14 @@
-// The status bar item: the active editor's folder floor and the last model that served it.
+// The status bar item: the active editor's folder floor, the last model that served it, and what
+// its completions cost (paused while the folder's hourly completion limit is reached).
 import * as vscode from 'vscode';
 import { CLIENT_COMMANDS } from './commands';
 import { SECTION } from './folderSettings';
-import { type RoutingStatus, folderKey, serverDownView, statusView } from './status';
+import { type CompletionSpend, type RoutingStatus, folderKey, serverDownView, statusView } from './status';
 
 export class FloorStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('codefloor.status', vscode.StatusBarAlignment.Right, 100);
   private readonly lastByFolder = new Map<string, RoutingStatus>();
+  private readonly spendByFolder = new Map<string, CompletionSpend>();
   private problem: string | undefined;
 
   constructor() {
@@ -16,6 +18,11 @@ export class FloorStatusBar implements vscode.Disposable {
 
   record(status: RoutingStatus): void {
     this.lastByFolder.set(folderKey(status.folder), status);
+    this.refresh();
+  }
+
+  recordSpend(spend: CompletionSpend): void {
+    this.spendByFolder.set(folderKey(spend.folder), spend);
     this.refresh();
   }
 
@@ -30,7 +37,7 @@ export class FloorStatusBar implements vscode.Disposable {
     const floor = vscode.workspace.getConfiguration(SECTION, folder?.uri ?? document?.uri).get<number>('minCodingScore', 50);
     const view = this.problem
       ? serverDownView(this.problem)
-      : statusView(floor, this.lastByFolder.get(folderKey(folder?.uri.toString())));
+      : statusView(floor, this.lastByFolder.get(folderKey(folder?.uri.toString())), this.spendByFolder.get(folderKey(folder?.uri.toString())));
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip);
     tooltip.supportThemeIcons = true;

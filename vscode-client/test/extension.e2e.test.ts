@@ -97,14 +97,14 @@ describe('extension end to end (stub VS Code, real language client, fake server 
   it('answers workspace/configuration per folder in the server shape, without server.*', () => {
     const defaults = { policy: 'cheapest', allowedProviders: null, localOnly: false, maxCostPerRequestUsd: null, scoreConfidence: 'estimate' };
     assert.deepEqual(report().configuration, [
-      { minCodingScore: 70, ...defaults, completion: { enabled: true, minCodingScore: null, debounceMs: 300 } },
+      { minCodingScore: 70, ...defaults, completion: { enabled: true, minCodingScore: null, debounceMs: 300, maxLatencyMs: 1500, maxCostPerHourUsd: null } },
       {
         minCodingScore: 40,
         ...defaults,
         policy: 'strongest',
         allowedProviders: ['ollama'],
         localOnly: true,
-        completion: { enabled: true, minCodingScore: null, debounceMs: 150 },
+        completion: { enabled: true, minCodingScore: null, debounceMs: 150, maxLatencyMs: 1500, maxCostPerHourUsd: null },
       },
     ]);
   });

@@ -150,6 +150,12 @@ describe('extension against the real codefloor server', () => {
     });
     const tooltip = (stub.state.statusBarItems.at(-1)?.tooltip as { value: string }).value;
     assert.match(tooltip, /via openai \(coding score \d[^\n]*\) for completion/, `${text}\n${tooltip}`);
+    // codefloor/completionSpend: the folder's cost per hour of use, naming its window and source.
+    const spend = await waitFor('the tooltip to show the completion spend', () => {
+      const current = (stub.state.statusBarItems.at(-1)?.tooltip as { value: string }).value;
+      return current.includes('Completions: ') && current;
+    });
+    assert.match(spend, /Completions: no cost per hour of use yet: 1 completion attempt in the ledger over the last 7 days/, spend);
     const requests = (await (await fetch(`${fakeOpenAI?.url}/_fake/requests`)).json()) as unknown[];
     assert.ok(requests.length >= 1, 'the fake provider was called');
   });

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type RoutingStatus, folderKey, formatCost, isRoutingStatus, serverDownView, statusView } from '../src/status';
+import {
+  type CompletionSpend,
+  type RoutingStatus,
+  clock,
+  folderKey,
+  formatCost,
+  isCompletionSpend,
+  isRoutingStatus,
+  serverDownView,
+  statusView,
+} from '../src/status';
 
 const served: RoutingStatus = {
   folder: 'file:///work/app',
@@ -49,6 +59,62 @@ describe('statusView', () => {
     const view = serverDownView('cannot find `codefloor`');
     assert.equal(view.text, '$(error) codefloor');
     assert.match(view.tooltip, /not running/);
+  });
+});
+
+const spend: CompletionSpend = {
+  folder: 'file:///work/app',
+  perHourOfUse: {
+    usdPerHour: 0.42,
+    attempts: 812,
+    windowDays: 7,
+    text: '$0.42/h of use over the last 7 days ($0.55 for 1.31 h of use, from 812 completion attempts in the ledger)',
+  },
+  lastHour: null,
+};
+
+describe('statusView with the completion spend', () => {
+  it('adds the cost per hour of use, with its window and source, before the click hint', () => {
+    const view = statusView(60, served, spend);
+    assert.equal(view.text, '$(dashboard) ≥60 · deepseek-chat');
+    const parts = view.tooltip.split('\n\n');
+    assert.match(parts[parts.length - 2], /^Completions: \$0\\\.42\/h of use over the last 7 days .*812 completion attempts in the ledger/);
+    assert.match(parts[parts.length - 1], /Click to explain routing/);
+    assert.doesNotMatch(view.tooltip, /Hourly limit/);
+  });
+
+  it('shows the hour against the limit while it runs', () => {
+    const lastHour = { spentUsd: 0.12, limitUsd: 0.5, paused: false, resumesAt: null, text: '$0.12 spent on completions in this folder in the last hour, of completion.maxCostPerHourUsd $0.50' };
+    const view = statusView(60, undefined, { ...spend, lastHour });
+    assert.equal(view.text, '$(dashboard) ≥60');
+    assert.match(view.tooltip, /Hourly limit: \$0\\\.12 spent/);
+  });
+
+  it('says in the status bar that automatic completions pause, with the spend, the limit and when they resume', () => {
+    const resumesAt = '2026-12-01T19:41:05.000+00:00';
+    const lastHour = { spentUsd: 0.52, limitUsd: 0.5, paused: true, resumesAt, text: 'automatic completions paused: $0.52 spent ...; invoked completions still run' };
+    const view = statusView(60, served, { ...spend, lastHour });
+    assert.equal(view.text, `$(debug-pause) ≥60 · completions paused ($0.52 of $0.5/h) until ${clock(resumesAt)}`);
+    assert.match(view.tooltip, /Hourly limit: automatic completions paused/);
+    assert.match(view.tooltip, /Last model: \*\*deepseek\\-chat/); // the routing lines stay
+  });
+
+  it('rounds the resume time up to the minute', () => {
+    const at = new Date(2026, 11, 1, 19, 41, 5);
+    assert.equal(clock(at.toISOString()), '19:42');
+    assert.equal(clock(new Date(2026, 11, 1, 19, 41, 0).toISOString()), '19:41');
+    assert.equal(clock('soon'), 'soon');
+  });
+});
+
+describe('isCompletionSpend', () => {
+  it('accepts the server payload and rejects malformed ones', () => {
+    assert.ok(isCompletionSpend(spend));
+    assert.ok(isCompletionSpend({ ...spend, folder: null }));
+    assert.ok(!isCompletionSpend({ ...spend, perHourOfUse: null }));
+    assert.ok(!isCompletionSpend({ ...spend, lastHour: { paused: 'yes', text: 'x' } }));
+    assert.ok(!isCompletionSpend({ ...spend, lastHour: undefined }));
+    assert.ok(!isCompletionSpend(null));
   });
 });
 

@@ -53,6 +53,7 @@ class CodefloorServer(LanguageServer):
         self.init_options: Any = None
         self.folder_uris: list[str] = []  # from initialize; settings are parsed on initialized
         self.latest_completion: dict[str, asyncio.Task] = {}  # uri -> the completion being computed
+        self.spend_state: Any = None  # completion spend: paused folders, figures (lsp/spend_status.py)
         self.pacer = Pacer()  # model-running handlers start one per loop turn (see pacing.py)
         self._router: asyncio.Future | None = None
         self._settings_pending: dict[str, asyncio.Future[None]] = {}  # folder -> its first answer applied

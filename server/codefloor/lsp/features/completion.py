@@ -15,7 +15,10 @@ def register(server: CodefloorServer) -> None:
     async def completion(ls: CodefloorServer, params: types.CompletionParams) -> types.CompletionList | None:
         if ls.client_supports("text_document", "inline_completion") is not None:
             return None  # the client shows our inline completions instead
-        text = await complete_at(ls, params.text_document.uri, params.position, debounce=False)
+        # Typing asks again (TriggerForIncompleteCompletions, a trigger character); a request without
+        # context, or Invoked, is the user's own: the hourly spend pause leaves it alone.
+        automatic = params.context is not None and params.context.trigger_kind != types.CompletionTriggerKind.Invoked
+        text = await complete_at(ls, params.text_document.uri, params.position, debounce=False, automatic=automatic)
         if not text:
             return None
         at = snapped(ls, params.text_document.uri, params.position)

@@ -14,7 +14,7 @@ from codefloor.lsp.server import CodefloorServer
 if TYPE_CHECKING:
     from codefloor.settings import SettingProblem
 
-from codefloor.errors import SetupError
+from codefloor.errors import RouterUnavailable, SetupError
 from codefloor.lsp.folders import SECTION
 
 
@@ -90,6 +90,19 @@ async def fetch_all(ls: CodefloorServer) -> None:
         report(ls, ls.folders.update(folder, answer), folder)
     ls.settings_arrived(folders)
     log_settings(ls)
+    ls.spawn(announce_spend(ls, folders))
+
+
+async def announce_spend(ls: CodefloorServer, folders: list[str]) -> None:
+    """Each folder's completion spend (lsp/spend_status.py), once the router is built: importing it
+    earlier would take the import lock on this loop while the start-up thread imports the same modules."""
+    try:
+        router = await ls.router()
+    except RouterUnavailable:
+        return  # said once at start-up (CodefloorServer.report_router_problem)
+    from codefloor.lsp import spend_status
+
+    spend_status.announce(ls, router, folders)
 
 
 def log_settings(ls: CodefloorServer) -> None:

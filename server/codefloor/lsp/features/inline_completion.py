@@ -6,6 +6,7 @@ which closes the upstream HTTP stream (the router records the attempt as cancell
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -19,7 +20,8 @@ from codefloor.errors import CodefloorError, NothingEligible
 from codefloor.lsp.server import CodefloorServer
 
 if TYPE_CHECKING:
-    from codefloor.selection.types import Decision
+    from codefloor.completion_spend import RollingHour
+    from codefloor.selection.types import Decision, Preferences
 
 
 
@@ -27,7 +29,7 @@ def register(server: CodefloorServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(ls: CodefloorServer, params: types.InlineCompletionParams) -> types.InlineCompletionList | None:
         automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
-        text = await complete_at(ls, params.text_document.uri, params.position, debounce=automatic)
+        text = await complete_at(ls, params.text_document.uri, params.position, debounce=automatic, automatic=automatic)
         if not text:
             return None
         at = snapped(ls, params.text_document.uri, params.position)
@@ -35,8 +37,11 @@ def register(server: CodefloorServer) -> None:
         return types.InlineCompletionList(items=[item])
 
 
-async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *, debounce: bool = True) -> str | None:
-    """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled."""
+async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *, debounce: bool = True,
+                      automatic: bool = False) -> str | None:
+    """The text to insert at `position`, or None. Raises CancelledError when superseded/cancelled.
+    `automatic` (asked for by typing, not by the user): paused while the folder's rolling hour of
+    completion spend has reached completion.maxCostPerHourUsd (lsp/spend_status.py)."""
     from codefloor.selection.types import Request, TaskKind
 
     settings = await ls.settings_for(uri)
@@ -60,14 +65,20 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
     start = max(0, offset - CONTEXT_REACH)  # only the text around the cursor, read before any await
     around = rope.text_between(start, offset + CONTEXT_REACH)
     prefs = settings.preferences(for_completion=True)
+    folder = ls.folders.folder_for(uri)
+    limit = settings.completion.max_cost_per_hour_usd
     try:
         router = await ls.router()
-        decision = _decide(router, prefs, len(rope))
+        from codefloor.lsp import spend_status  # after the router: its start-up thread has imported the ledger
+
+        hour = spend_status.check(ls, router, folder, limit)
+        if automatic and hour is not None and hour.paused:
+            return None  # said once when the pause began (log and codefloor/completionSpend)
+        decision, prefs = _decide_within(router, prefs, len(rope), hour)
     except CodefloorError as exc:
         ls.log(f"codefloor: completion: {exc}", types.MessageType.Warning)  # no popup per keystroke
         return None
     ctx = fit_context(around, offset - start, decision.chosen.card.context_window)
-    folder = ls.folders.folder_for(uri)
     key = CompletionCache.key(folder, decision.chosen.card.id, ctx)
     cached = ls.completion_cache.get(key)
     if cached is not None:
@@ -77,6 +88,7 @@ async def complete_at(ls: CodefloorServer, uri: str, position: types.Position, *
         ls, generation=fim_request(ctx), request=request, prefs=prefs, decision=decision, folder=folder,
         what=f"complete {language_name(document.language_id, doc_path(document.uri))}", progress=False,
     )
+    spend_status.refresh(ls, router, folder, limit)
     if result is None:
         return None
     text = clean_completion(result.text, ctx)
@@ -110,6 +122,23 @@ def _decide(router, prefs, doc_chars: int) -> Decision:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS, frozenset({FIM})), prefs)
     except NothingEligible:
         return router.decide(Request(TaskKind.COMPLETION, tokens, MAX_COMPLETION_TOKENS), prefs)
+
+
+def _decide_within(router, prefs: Preferences, doc_chars: int, hour: RollingHour | None) -> tuple[Decision, Preferences]:
+    """_decide(), preferring models whose expected cost fits the hourly limit's per-completion cap
+    (completion_spend.py) when the folder has one: the cap narrows maxCostPerRequestUsd, and when no
+    model fits it the decision is made without it. Either way the reason says so."""
+    if hour is None:
+        return _decide(router, prefs, doc_chars), prefs
+    cap = hour.per_completion_cap_usd
+    own = prefs.max_cost_per_request_usd
+    capped = dataclasses.replace(prefs, max_cost_per_request_usd=cap if own is None else min(own, cap))
+    try:
+        decision, note = _decide(router, capped, doc_chars), f"within {hour.cap_text()}"
+        prefs = capped
+    except NothingEligible:
+        decision, note = _decide(router, prefs, doc_chars), f"no eligible model fits {hour.cap_text()}, so it was not applied"
+    return dataclasses.replace(decision, reason=f"{decision.reason}; {note}"), prefs
 
 
 def decision_capabilities(decision: Decision) -> frozenset[str]:
